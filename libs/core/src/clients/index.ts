@@ -1,0 +1,3 @@
+export * from './dispatch.js';
+export * from './http.js';
+export * from './service.js';

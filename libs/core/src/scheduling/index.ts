@@ -1,0 +1,2 @@
+export * from './job-scheduler.js';
+export * from './outbound-delivery.js';

@@ -1,0 +1,4 @@
+export * from './define.js';
+export * from './runtime.js';
+export * from './seed.js';
+export * from './interaction.js';

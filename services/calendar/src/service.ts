@@ -1,0 +1,75 @@
+import {
+  createJobScheduler,
+  createOutboundDelivery,
+  defineService,
+  intVar,
+  mountInteraction,
+  retryDelaysVar,
+  z,
+} from '@waddlebot/core';
+import type { Kysely } from 'kysely';
+import { handleCalendarRequest } from './chat-commands.js';
+import type { CalendarDB } from './db.js';
+import { deliverEventReminder, type EventReminder } from './event-reminders.js';
+import { isValidZone } from './local-time.js';
+import { migrations } from './migrations/index.js';
+import { mountCalendarRestRoutes } from './routes/rest.js';
+import { mountUserMergedRoute } from './routes/user-merged.js';
+import { mergeUser } from './user-merge.js';
+
+export const service = defineService({
+  name: 'calendar',
+  config: {
+    CALENDAR_DEFAULT_TIMEZONE: z.string().default('UTC').refine(isValidZone, 'must be an IANA time zone'),
+    CALENDAR_POLL_INTERVAL_MS: intVar(30_000, { min: 50, max: 3_600_000 }),
+    /** Back-off before each retry of a reminder post (contracts §12). */
+    OUTBOUND_RETRY_DELAYS_MS: retryDelaysVar(),
+  },
+  migrations,
+  commands: (deps) => [
+    {
+      command: 'calendar',
+      description: 'Community events with approval, sign-up and reminders',
+      usage: '!calendar <create|list|join|leave|approve|reject|cancel> …',
+      location_url: `${deps.config.CALENDAR_URL}/interaction`,
+      trigger_type: 'command',
+      timeout: 10,
+      module_name: 'calendar',
+      module_type: 'interaction',
+    },
+  ],
+  routes(app, deps) {
+    const db = deps.db as Kysely<CalendarDB>;
+    const domain = { db, clock: deps.clock, defaultZone: deps.config.CALENDAR_DEFAULT_TIMEZONE };
+    mountInteraction(app, deps, {
+      paths: ['/interaction', '/calendar'],
+      handle: (req) => handleCalendarRequest({ ...domain, logger: deps.logger }, req),
+    });
+    mountCalendarRestRoutes(app, deps, domain);
+    mountUserMergedRoute(app, deps, (m) => mergeUser(db, m));
+  },
+  start(deps) {
+    const delivery = {
+      db: deps.db as Kysely<CalendarDB>,
+      clock: deps.clock,
+      logger: deps.logger,
+      send: createOutboundDelivery({
+        router: deps.serviceClient('router'),
+        logger: deps.logger,
+        retryDelaysMs: deps.config.OUTBOUND_RETRY_DELAYS_MS,
+      }),
+    };
+    const scheduler = createJobScheduler<EventReminder>({
+      db: deps.db,
+      table: 'calendar_event_reminders',
+      dueColumn: 'reminder_time',
+      clock: deps.clock,
+      pollIntervalMs: deps.config.CALENDAR_POLL_INTERVAL_MS,
+      logger: deps.logger,
+      metrics: deps.metrics,
+      deliver: (row) => deliverEventReminder(delivery, row),
+    });
+    scheduler.start();
+    return () => scheduler.stop();
+  },
+});

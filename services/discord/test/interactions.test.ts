@@ -1,0 +1,577 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pipelineOf } from '@waddlebot/core';
+import {
+  call,
+  createTestRuntime,
+  discordKeyPair,
+  serviceHeaders,
+  startFakeServer,
+  type FakeServer,
+  type TestRuntime,
+} from '@waddlebot/core/testing';
+import { service } from '../src/service.js';
+import { APP_ID, BOT_TOKEN, playDiscord, playRouter, slashInteraction } from './fixtures.js';
+
+let rt: TestRuntime;
+let router: FakeServer;
+let discord: FakeServer;
+let svc: Awaited<ReturnType<TestRuntime['add']>>;
+const keys = discordKeyPair();
+
+beforeAll(async () => {
+  router = await startFakeServer();
+  discord = await startFakeServer();
+  rt = await createTestRuntime({
+    env: {
+      ROUTER_URL: router.url,
+      DISCORD_API_BASE_URL: discord.url,
+      DISCORD_PUBLIC_KEY: keys.publicKeyHex,
+      DISCORD_BOT_TOKEN: BOT_TOKEN,
+      DISCORD_APPLICATION_ID: APP_ID,
+      DISCORD_GATEWAY_ENABLED: 'false',
+      RECEIVER_RETRY_DELAYS_MS: '5,10',
+    },
+  });
+  svc = await rt.add(service);
+  expect((await call(svc.app, 'POST', '/discord/api/channels', { guild_id: '100' })).status).toBe(201);
+});
+afterAll(async () => {
+  await rt.close();
+  await router.close();
+  await discord.close();
+});
+beforeEach(() => {
+  router.reset();
+  discord.reset();
+  playRouter(router);
+  playDiscord(discord);
+});
+
+const nowSeconds = () => String(Math.floor(rt.clock.nowMs() / 1000));
+const idle = () => pipelineOf(svc.deps).idle();
+
+async function post(payload: unknown, headers?: Record<string, string>) {
+  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  const res = await svc.app.request('/discord/interactions', {
+    method: 'POST',
+    headers: headers ?? keys.headers(body, nowSeconds()),
+    body,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+describe('scenario 22: interaction security', () => {
+  it('answers a signed PING with {"type":1}', async () => {
+    const res = await post({ id: 'p1', type: 1, application_id: APP_ID, token: 't' });
+    expect(res).toEqual({ status: 200, body: { type: 1 } });
+  });
+
+  it('tampered body → 401; missing timestamp → 401; missing signature → 401; stale → 401', async () => {
+    const body = JSON.stringify({ id: 'p2', type: 1 });
+    const headers = keys.headers(body, nowSeconds());
+    expect((await post(body.replace('p2', 'p3'), headers)).status).toBe(401);
+    const { ['X-Signature-Timestamp']: _ts, ...noTs } = headers;
+    expect((await post(body, noTs)).status).toBe(401);
+    const { ['X-Signature-Ed25519']: _sig, ...noSig } = headers;
+    const missing = await post(body, noSig);
+    expect(missing.status).toBe(401);
+    expect(missing.body.error.code).toBe('AUTH_REQUIRED');
+    const stale = String(Math.floor(rt.clock.nowMs() / 1000) - 301);
+    const old = await post(body, keys.headers(body, stale));
+    expect(old.status).toBe(401);
+    expect(old.body.error.code).toBe('INVALID_API_KEY');
+    const other = discordKeyPair();
+    expect((await post(body, other.headers(body, nowSeconds()))).status).toBe(401);
+  });
+
+  it('signed but not JSON → 400', async () => {
+    expect((await post('not json')).status).toBe(400);
+  });
+
+  it('mutation: 1,000 correctly signed interactions with one changed byte are all rejected', async () => {
+    const before = (await svc.deps.db.selectFrom('discord_events').select('id').execute()).length;
+    const body = JSON.stringify(slashInteraction());
+    const headers = keys.headers(body, nowSeconds());
+    const statuses = new Set<number>();
+    for (let i = 0; i < 1000; i++) {
+      let b = body;
+      const h = { ...headers };
+      const kind = i % 3;
+      if (kind === 0) {
+        const pos = (i * 7919) % b.length;
+        b = b.slice(0, pos) + String.fromCharCode(b.charCodeAt(pos) ^ 1) + b.slice(pos + 1);
+      } else {
+        const name = kind === 1 ? 'X-Signature-Ed25519' : 'X-Signature-Timestamp';
+        const v = h[name]!;
+        const pos = (i * 31) % v.length;
+        const ch = v[pos]!;
+        h[name] = v.slice(0, pos) + (ch === '1' ? '2' : ch === 'a' ? 'b' : '1') + v.slice(pos + 1);
+      }
+      statuses.add(
+        (await svc.app.request('/discord/interactions', { method: 'POST', headers: h, body: b })).status,
+      );
+    }
+    expect([...statuses]).toEqual([401]);
+    await idle();
+    expect((await svc.deps.db.selectFrom('discord_events').select('id').execute()).length).toBe(before);
+    expect(router.requests).toHaveLength(0);
+  });
+});
+
+describe('scenario 23: slash commands', () => {
+  it('/command name:so args:bob → {"type":5}, then PATCH @original with the reply', async () => {
+    const ix = slashInteraction();
+    const res = await post(ix);
+    expect(res.body).toEqual({ type: 5 });
+    await idle();
+    const [event] = router.calls('POST', '/router/events');
+    expect(event!.json).toMatchObject({
+      platform: 'discord',
+      server_id: '100',
+      channel_id: '200',
+      user_id: '555',
+      user_name: 'alice',
+      message_content: '!so bob',
+      message_type: 'slashCommand',
+      event_id: ix.id,
+      metadata: { interaction_id: ix.id, command_name: 'command' },
+      reply_context: { application_id: APP_ID, interaction_token: ix.token },
+    });
+    const [edit] = discord.calls('PATCH', `/webhooks/${APP_ID}/${ix.token}/messages/@original`);
+    expect(edit!.json).toEqual({ content: 'bob is awesome, go follow!', allowed_mentions: { parse: [] } });
+    expect(edit!.headers.authorization).toBeUndefined();
+  });
+
+  it('an unknown command deletes the deferred original, then sends an ephemeral follow-up', async () => {
+    const ix = slashInteraction({ options: [{ name: 'name', type: 3, value: 'nope' }] });
+    await post(ix);
+    await idle();
+    const order = discord.requests.map((r) => `${r.method} ${r.path}`);
+    expect(order).toEqual([
+      `DELETE /webhooks/${APP_ID}/${ix.token}/messages/@original`,
+      `POST /webhooks/${APP_ID}/${ix.token}`,
+    ]);
+    expect(discord.requests[1]!.json).toMatchObject({ content: 'Unknown command !nope', flags: 64 });
+  });
+
+  it('several replies: the first edits the original, the rest are follow-ups; none → "Done."', async () => {
+    const ix = slashInteraction({ options: [{ name: 'name', type: 3, value: 'two' }] });
+    await post(ix);
+    await idle();
+    expect(discord.calls('PATCH', /@original$/)[0]!.json.content).toBe('one');
+    expect(discord.calls('POST', `/webhooks/${APP_ID}/${ix.token}`)[0]!.json.content).toBe('two');
+    const quiet = slashInteraction({ options: [{ name: 'name', type: 3, value: 'quiet' }] });
+    await post(quiet);
+    await idle();
+    expect(
+      discord.calls('PATCH', `/webhooks/${APP_ID}/${quiet.token}/messages/@original`)[0]!.json.content,
+    ).toBe('Done.');
+  });
+
+  it('maps /waddlebot help → !help, /x opts → !x values, and answers /waddlebot status locally', async () => {
+    await post(slashInteraction({ data: { name: 'waddlebot', options: [{ name: 'help', type: 1 }] } }));
+    await post(
+      slashInteraction({ data: { name: 'so', options: [{ name: 'user', type: 3, value: 'carol' }] } }),
+    );
+    const status = await post(
+      slashInteraction({ data: { name: 'waddlebot', options: [{ name: 'status', type: 1 }] } }),
+    );
+    expect(status.body).toEqual({
+      type: 4,
+      data: { content: 'WaddleBot is running in this server.', flags: 64 },
+    });
+    await idle();
+    expect(
+      router
+        .calls('POST', '/router/events')
+        .map((r) => r.json.message_content)
+        .sort(),
+    ).toEqual(['!help', '!so carol']);
+  });
+
+  it('maps member permissions to platform_role: ADMINISTRATOR → admin, MANAGE_MESSAGES → moderator, guild owner → owner', async () => {
+    await svc.deps.db
+      .updateTable('discord_guilds')
+      .set({ owner_id: '9001' })
+      .where('guild_id', '=', '100')
+      .execute();
+    const admin = slashInteraction({ permissions: String(1 << 3) });
+    const mod = slashInteraction({ permissions: String(1 << 13) });
+    const owner = slashInteraction({ userId: '9001' });
+    const member = slashInteraction({ permissions: '2048' });
+    for (const ix of [admin, mod, owner, member]) await post(ix);
+    await idle();
+    const roles = Object.fromEntries(
+      router
+        .calls('POST', '/router/events')
+        .map((r) => [r.json.event_id, r.json.metadata.platform_role ?? null]),
+    );
+    expect(roles).toEqual({
+      [admin.id]: 'admin',
+      [mod.id]: 'moderator',
+      [owner.id]: 'owner',
+      [member.id]: null,
+    });
+  });
+
+  it('an unmonitored guild gets "isn\'t set up" and nothing is forwarded', async () => {
+    const ix = slashInteraction({ guild: '999' });
+    expect((await post(ix)).body).toEqual({ type: 5 });
+    await idle();
+    expect(router.requests).toHaveLength(0);
+    expect(discord.calls('PATCH', /@original$/)[0]!.json.content).toBe(
+      "WaddleBot isn't set up for this server yet.",
+    );
+  });
+
+  it('a duplicate interaction id is acknowledged and not forwarded twice', async () => {
+    const ix = slashInteraction();
+    await post(ix);
+    expect((await post(ix)).body).toEqual({ type: 5 });
+    await idle();
+    expect(router.calls('POST', '/router/events')).toHaveLength(1);
+  });
+
+  it('router down: the user is told, ephemerally, instead of a stuck "thinking…"', async () => {
+    router.reset();
+    router.on('POST', '/router/events', { status: 502, body: {} });
+    const ix = slashInteraction();
+    await post(ix);
+    await idle();
+    expect(router.calls('POST', '/router/events')).toHaveLength(3);
+    expect(discord.calls('POST', `/webhooks/${APP_ID}/${ix.token}`)[0]!.json.flags).toBe(64);
+  });
+});
+
+describe('components, modals, autocomplete', () => {
+  it('a button → {"type":6}, forwarded as interaction with custom_id/component_type/values; replies are follow-ups', async () => {
+    const ix = slashInteraction({ type: 3, data: { custom_id: 'poll:yes', component_type: 2 } });
+    expect((await post(ix)).body).toEqual({ type: 6 });
+    await idle();
+    const [event] = router.calls('POST', '/router/events');
+    expect(event!.json).toMatchObject({
+      message_type: 'interaction',
+      message_content: 'poll:yes',
+      metadata: { custom_id: 'poll:yes', component_type: 2, values: [] },
+    });
+    expect(discord.calls('PATCH', /@original$/)).toHaveLength(0);
+  });
+
+  it('a modal submit → {"type":5}, values by input custom_id', async () => {
+    const ix = slashInteraction({
+      type: 5,
+      data: {
+        custom_id: 'signup',
+        components: [{ type: 1, components: [{ type: 4, custom_id: 'nick', value: 'Al' }] }],
+      },
+    });
+    expect((await post(ix)).body).toEqual({ type: 5 });
+    await idle();
+    expect(router.calls('POST', '/router/events')[0]!.json.metadata).toMatchObject({
+      custom_id: 'signup',
+      values: { nick: 'Al' },
+    });
+  });
+
+  it('autocomplete answers type 8 with registry commands matching the focused prefix', async () => {
+    const ix = slashInteraction({
+      type: 4,
+      data: { name: 'command', options: [{ name: 'name', type: 3, value: 'so', focused: true }] },
+    });
+    const res = await post(ix);
+    expect(res.body).toEqual({
+      type: 8,
+      data: {
+        choices: [
+          { name: 'so — Shout out', value: 'so' },
+          { name: 'song — Now playing', value: 'song' },
+        ],
+      },
+    });
+    expect(router.calls('GET', '/router/commands')[0]!.query.get('entity_id')).toBe('discord:100:200');
+  });
+});
+
+describe('POST /discord/send', () => {
+  it('chat to a channel with message_reference; an interaction token < 15 min old → follow-up', async () => {
+    const res = await call(svc.app, 'POST', '/discord/send', {
+      entity_id: 'discord:100:200',
+      replies: [{ type: 'chat', text: 'later!', reply_to: 'd9' }],
+    });
+    expect(res.body).toEqual({ success: true, delivered: 1 });
+    const [msg] = discord.calls('POST', '/channels/200/messages');
+    expect(msg!.json).toMatchObject({
+      content: 'later!',
+      message_reference: { message_id: 'd9' },
+      allowed_mentions: { parse: [] },
+    });
+    expect(msg!.headers.authorization).toBe(`Bot ${BOT_TOKEN}`);
+    const ctx = {
+      application_id: APP_ID,
+      interaction_token: 'live-tok',
+      interaction_id: 'ix-live',
+      interaction_created_at: rt.clock.now().toISOString(),
+    };
+    await call(svc.app, 'POST', '/discord/send', {
+      entity_id: 'discord:100:200',
+      reply_context: ctx,
+      replies: [{ type: 'chat', text: 'async' }],
+    });
+    expect(discord.calls('PATCH', `/webhooks/${APP_ID}/live-tok/messages/@original`)[0]!.json.content).toBe(
+      'async',
+    );
+    const old = {
+      ...ctx,
+      interaction_token: 'old-tok',
+      interaction_id: 'ix-old',
+      interaction_created_at: new Date(rt.clock.nowMs() - 16 * 60_000).toISOString(),
+    };
+    await call(svc.app, 'POST', '/discord/send', {
+      entity_id: 'discord:100:200',
+      reply_context: old,
+      replies: [{ type: 'chat', text: 'too late for the token' }],
+    });
+    expect(discord.calls('PATCH', /old-tok/)).toHaveLength(0);
+    expect(discord.calls('POST', '/channels/200/messages')).toHaveLength(2);
+  });
+
+  it('splits at 2000 characters, at most 3 messages', async () => {
+    await call(svc.app, 'POST', '/discord/send', {
+      entity_id: 'discord:100:200',
+      replies: [{ type: 'chat', text: 'abcd '.repeat(2000) }],
+    });
+    const msgs = discord.calls('POST', '/channels/200/messages');
+    expect(msgs).toHaveLength(3);
+    expect(msgs.every((m) => m.json.content.length <= 2000)).toBe(true);
+  });
+
+  it('dm by user_id and by exact user_name over monitored guilds; unknown name → 404; blocked DMs → 502', async () => {
+    expect(
+      (
+        await call(svc.app, 'POST', '/discord/send', {
+          replies: [{ type: 'dm', user_id: '111', text: 'Your code: K7QX2M' }],
+        })
+      ).status,
+    ).toBe(200);
+    expect(discord.calls('POST', '/users/@me/channels')[0]!.json).toEqual({ recipient_id: '111' });
+    expect(discord.calls('POST', '/channels/dm-111/messages')[0]!.json.content).toBe('Your code: K7QX2M');
+    expect(
+      (
+        await call(svc.app, 'POST', '/discord/send', {
+          replies: [{ type: 'dm', user_name: 'bobby', text: 'hi' }],
+        })
+      ).status,
+    ).toBe(200);
+    expect(discord.calls('POST', '/users/@me/channels')[1]!.json).toEqual({ recipient_id: '778' });
+    expect(
+      (
+        await call(svc.app, 'POST', '/discord/send', {
+          replies: [{ type: 'dm', user_name: 'ghost', text: 'hi' }],
+        })
+      ).status,
+    ).toBe(404);
+    discord.on('POST', '/channels/dm-222/messages', {
+      status: 403,
+      body: { code: 50007, message: 'Cannot send messages to this user' },
+    });
+    const blocked = await call(svc.app, 'POST', '/discord/send', {
+      replies: [{ type: 'dm', user_id: '222', text: 'hi' }],
+    });
+    expect(blocked.status).toBe(502);
+    expect(blocked.body.error.code).toBe('UPSTREAM_ERROR');
+  });
+
+  it('delete, form as text, 429 honoured', async () => {
+    let n = 0;
+    discord.on('POST', '/channels/200/messages', () =>
+      ++n === 1 ? { status: 429, body: { retry_after: 0.01, global: false } } : { body: { id: 'm' } },
+    );
+    const res = await call(svc.app, 'POST', '/discord/send', {
+      entity_id: 'discord:100:200',
+      replies: [
+        { type: 'delete', message_id: 'bad' },
+        { type: 'form', title: 'Signup', fields: [{ name: 'n', type: 'text', label: 'Name' }] },
+      ],
+    });
+    expect(res.body.delivered).toBe(2);
+    expect(discord.calls('DELETE', '/channels/200/messages/bad')).toHaveLength(1);
+    expect(n).toBe(2);
+    expect(discord.calls('POST', '/channels/200/messages')[1]!.json.content).toBe('Signup\n• Name (text)');
+  });
+
+  it('errors and security', async () => {
+    expect(
+      (
+        await call(svc.app, 'POST', '/discord/send', {
+          entity_id: 'slack:T1:C1',
+          replies: [{ type: 'chat', text: 'x' }],
+        })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await call(svc.app, 'POST', '/discord/send', {
+          entity_id: 'discord:100',
+          replies: [{ type: 'chat', text: 'x' }],
+        })
+      ).status,
+    ).toBe(400);
+    discord.on('POST', '/channels/200/messages', { status: 500, body: {} });
+    expect(
+      (
+        await call(svc.app, 'POST', '/discord/send', {
+          entity_id: 'discord:100:200',
+          replies: [{ type: 'chat', text: 'x' }],
+        })
+      ).status,
+    ).toBe(502);
+    const body = { entity_id: 'discord:100:200', replies: [{ type: 'chat', text: 'x' }] };
+    expect(
+      (await call(svc.app, 'POST', '/discord/send', body, { 'Content-Type': 'application/json' })).body.error
+        .code,
+    ).toBe('AUTH_REQUIRED');
+    expect(
+      (
+        await call(
+          svc.app,
+          'POST',
+          '/discord/send',
+          body,
+          serviceHeaders({ 'X-Service-Key': 'nope-nope-nope-nope-nope-nope-nope' }),
+        )
+      ).body.error.code,
+    ).toBe('INVALID_API_KEY');
+  });
+});
+
+describe('admin endpoints and channels API', () => {
+  it('channels: add guild and channel (201/200), list, remove channel then guild', async () => {
+    const first = await call(svc.app, 'POST', '/discord/api/channels', {
+      guild_id: '300',
+      channel_id: '301',
+      guild_name: 'Fun',
+    });
+    expect(first.status).toBe(201);
+    expect(first.body.data).toMatchObject({
+      server_id: '300',
+      name: 'Fun',
+      channels: [{ channel_id: '301' }],
+    });
+    expect(
+      (await call(svc.app, 'POST', '/discord/api/channels', { guild_id: '300', channel_id: '301' })).status,
+    ).toBe(200);
+    expect(
+      (await call(svc.app, 'POST', '/discord/api/channels', { guild_id: '300', channel_id: '302' })).status,
+    ).toBe(201);
+    const list = await call(svc.app, 'GET', '/discord/api/channels');
+    expect(
+      list.body.data
+        .find((g: { server_id: string }) => g.server_id === '300')
+        .channels.map((c: { channel_id: string }) => c.channel_id),
+    ).toEqual(['301', '302']);
+    expect((await call(svc.app, 'DELETE', '/discord/api/channels/301')).status).toBe(200);
+    expect((await call(svc.app, 'DELETE', '/discord/api/channels/300')).status).toBe(200);
+    expect((await call(svc.app, 'DELETE', '/discord/api/channels/300')).status).toBe(404);
+    expect((await call(svc.app, 'POST', '/discord/api/channels', { guild_id: 'G1' })).status).toBe(400);
+    expect((await call(svc.app, 'GET', '/discord/api/channels', undefined, {})).status).toBe(401);
+    expect(
+      (
+        await call(
+          svc.app,
+          'POST',
+          '/discord/api/channels',
+          { guild_id: '1' },
+          serviceHeaders({ 'X-Service-Key': 'nope-nope-nope-nope-nope-nope-nope' }),
+        )
+      ).status,
+    ).toBe(401);
+  });
+
+  it('status, guilds and command sync', async () => {
+    const status = await call(svc.app, 'GET', '/discord/status');
+    expect(status.body.data).toMatchObject({ gateway_connected: false });
+    expect(status.body.data.guild_count).toBeGreaterThanOrEqual(1);
+    expect(
+      (await call(svc.app, 'GET', '/discord/guilds')).body.data.map((g: { guild_id: string }) => g.guild_id),
+    ).toContain('100');
+    const sync = await call(svc.app, 'POST', '/discord/commands/sync');
+    expect(sync.body.data.commands.map((c: { name: string }) => c.name)).toEqual(['waddlebot', 'command']);
+    const put = discord.calls('PUT', `/applications/${APP_ID}/commands`)[0]!;
+    expect(put.headers.authorization).toBe(`Bot ${BOT_TOKEN}`);
+    discord.on('PUT', `/applications/${APP_ID}/commands`, { status: 500, body: {} });
+    expect((await call(svc.app, 'POST', '/discord/commands/sync')).status).toBe(502);
+    for (const [m, p] of [
+      ['GET', '/discord/status'],
+      ['GET', '/discord/guilds'],
+      ['POST', '/discord/commands/sync'],
+    ] as const) {
+      expect((await call(svc.app, m, p, undefined, {})).status).toBe(401);
+    }
+  });
+
+  it('without credentials: /readyz not_configured (200) and interactions 503 naming DISCORD_PUBLIC_KEY', async () => {
+    const bare = await rt.add(service, { DISCORD_PUBLIC_KEY: '', DISCORD_BOT_TOKEN: '' });
+    const ready = await call(bare.app, 'GET', '/discord/health', undefined, {});
+    expect(ready.status).toBe(200);
+    expect(ready.body.checks.platform).toBe('not_configured');
+    const res = await call(
+      bare.app,
+      'POST',
+      '/discord/interactions',
+      { type: 1 },
+      { 'Content-Type': 'application/json' },
+    );
+    expect(res.status).toBe(503);
+    expect(res.body.error.message).toBe('discord is not configured: set DISCORD_PUBLIC_KEY');
+    expect(
+      (
+        await call(bare.app, 'POST', '/discord/send', {
+          entity_id: 'discord:100:200',
+          replies: [{ type: 'chat', text: 'x' }],
+        })
+      ).status,
+    ).toBe(503);
+  });
+});
+
+describe('raw event log', () => {
+  it('keeps the interaction but never its token', async () => {
+    const ix = slashInteraction();
+    await post(ix);
+    await idle();
+    const row = await svc.deps.db
+      .selectFrom('discord_events')
+      .selectAll()
+      .where('event_id', '=', ix.id)
+      .executeTakeFirstOrThrow();
+    expect(row.event_data).toMatchObject({ id: ix.id, type: 2 });
+    expect(JSON.stringify(row.event_data)).not.toContain(ix.token);
+    expect(row.processed).toBe(true);
+    const metrics = await svc.app.request('/metrics');
+    expect(await metrics.text()).toMatch(/receiver_events_total\{[^}]*stage="forwarded"[^}]*\} [1-9]/);
+  });
+});
+
+describe('every service-key route refuses missing and wrong keys', () => {
+  const routes: [string, string][] = [
+    ['GET', '/discord/api/channels'],
+    ['POST', '/discord/api/channels'],
+    ['DELETE', '/discord/api/channels/100'],
+    ['GET', '/discord/status'],
+    ['GET', '/discord/guilds'],
+    ['POST', '/discord/commands/sync'],
+    ['POST', '/discord/send'],
+  ];
+  const wrong = serviceHeaders({ 'X-Service-Key': 'nope-nope-nope-nope-nope-nope-nope' });
+  for (const [method, path] of routes) {
+    it(`${method} ${path}`, async () => {
+      const none = await call(svc.app, method, path, method === 'GET' ? undefined : {}, {
+        'Content-Type': 'application/json',
+      });
+      expect([none.status, none.body.error.code]).toEqual([401, 'AUTH_REQUIRED']);
+      const bad = await call(svc.app, method, path, method === 'GET' ? undefined : {}, wrong);
+      expect([bad.status, bad.body.error.code]).toEqual([401, 'INVALID_API_KEY']);
+    });
+  }
+});

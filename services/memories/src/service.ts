@@ -1,0 +1,78 @@
+import {
+  createJobScheduler,
+  createOutboundDelivery,
+  defineService,
+  intVar,
+  mountInteraction,
+  retryDelaysVar,
+} from '@waddlebot/core';
+import type { Kysely } from 'kysely';
+import { handleMemoriesRequest } from './chat-commands.js';
+import type { MemoriesDB } from './db.js';
+import { migrations } from './migrations/index.js';
+import { deliverReminder, queueNextOccurrence, type Reminder } from './reminders.js';
+import { mountMemoriesRestRoutes } from './routes/rest.js';
+import { mountUserMergedRoute } from './routes/user-merged.js';
+import { mergeUser } from './user-merge.js';
+
+export const service = defineService({
+  name: 'memories',
+  config: {
+    MAX_PENDING_REMINDERS_PER_USER: intVar(10, { min: 1, max: 1000 }),
+    REMINDER_POLL_INTERVAL_MS: intVar(30_000, { min: 50, max: 3_600_000 }),
+    /** Back-off before each retry of a reminder post (contracts §12). */
+    OUTBOUND_RETRY_DELAYS_MS: retryDelaysVar(),
+  },
+  migrations,
+  commands: (deps) => [
+    {
+      command: 'memories',
+      description: 'Community quotes, links, notes and personal reminders',
+      usage: '!memories <add|list|search|get|edit|delete|remind|quotes|urls> …',
+      location_url: `${deps.config.MEMORIES_URL}/interaction`,
+      trigger_type: 'command',
+      timeout: 10,
+      module_name: 'memories',
+      module_type: 'interaction',
+    },
+  ],
+  routes(app, deps) {
+    const db = deps.db as Kysely<MemoriesDB>;
+    const domain = {
+      db,
+      clock: deps.clock,
+      maxPendingPerUser: deps.config.MAX_PENDING_REMINDERS_PER_USER,
+    };
+    mountInteraction(app, deps, {
+      paths: ['/interaction', '/memories'],
+      handle: (req) => handleMemoriesRequest({ ...domain, logger: deps.logger }, req),
+    });
+    mountMemoriesRestRoutes(app, deps, domain);
+    mountUserMergedRoute(app, deps, (m) => mergeUser(db, m));
+  },
+  start(deps) {
+    const delivery = {
+      db: deps.db as Kysely<MemoriesDB>,
+      clock: deps.clock,
+      logger: deps.logger,
+      send: createOutboundDelivery({
+        router: deps.serviceClient('router'),
+        logger: deps.logger,
+        retryDelaysMs: deps.config.OUTBOUND_RETRY_DELAYS_MS,
+      }),
+    };
+    const scheduler = createJobScheduler<Reminder>({
+      db: deps.db,
+      table: 'memories_reminders',
+      dueColumn: 'remind_at',
+      clock: deps.clock,
+      pollIntervalMs: deps.config.REMINDER_POLL_INTERVAL_MS,
+      logger: deps.logger,
+      metrics: deps.metrics,
+      deliver: (row) => deliverReminder(delivery, row),
+      afterOutcome: (row) => queueNextOccurrence(delivery, row),
+    });
+    scheduler.start();
+    return () => scheduler.stop();
+  },
+});

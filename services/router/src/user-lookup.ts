@@ -1,0 +1,92 @@
+import type { RouterContext } from './router-deps.js';
+import { CacheKeys } from './registry.js';
+
+const IDENTITY_TIMEOUT_MS = 2000;
+const LABELS_TIMEOUT_MS = 2000;
+
+export const uidCacheKey = (platform: string, userId: string) => `uid:${platform}:${userId}`;
+
+/**
+ * Canonical uid through identity (contracts §14): cached in shared state; identity down or slow
+ * → null (not cached), so the event still goes through keyed by `<platform>:<user_id>`.
+ */
+export async function resolveUid(
+  ctx: RouterContext,
+  platform: string,
+  userId: string,
+  userName: string,
+): Promise<string | null> {
+  if (userId === 'anonymous') return null;
+  const key = uidCacheKey(platform, userId);
+  try {
+    const cached = await ctx.deps.state.kv.get(key);
+    if (cached) return cached;
+  } catch (err) {
+    ctx.deps.logger.warn('uid cache unavailable', { err });
+  }
+  try {
+    const res = await ctx.deps
+      .serviceClient('identity')
+      .post<{ data?: { uid?: unknown } }>(
+        '/identity/resolve',
+        { platform, platform_user_id: userId, user_name: userName },
+        { timeoutMs: IDENTITY_TIMEOUT_MS, retries: 0 },
+      );
+    const uid = res.ok ? res.body?.data?.uid : undefined;
+    if ((typeof uid !== 'string' && typeof uid !== 'number') || String(uid).includes(':')) {
+      if (!res.ok) ctx.deps.logger.warn('identity resolve failed', { status: res.status, platform });
+      return null;
+    }
+    const value = String(uid);
+    ctx.deps.state.kv
+      .set(key, value, ctx.config.ROUTER_UID_CACHE_TTL)
+      .catch((err: unknown) => ctx.deps.logger.warn('uid cache write failed', { err }));
+    return value;
+  } catch (err) {
+    ctx.deps.logger.warn('identity unavailable; continuing without uid', {
+      err: (err as Error).message,
+      platform,
+    });
+    return null;
+  }
+}
+
+/** The user's label names in a community (labels service, cached); failure → [] and a log line. */
+export function userLabels(ctx: RouterContext, userKey: string, community: number): Promise<string[]> {
+  return ctx.cache.getOrLoad(
+    CacheKeys.labels(community, userKey),
+    ctx.config.ROUTER_LABELS_CACHE_TTL,
+    async () => {
+      try {
+        const res = await ctx.deps
+          .serviceClient('labels')
+          .get<unknown>(`/entity/user/${encodeURIComponent(userKey)}/labels`, {
+            query: { community_id: community },
+            timeoutMs: LABELS_TIMEOUT_MS,
+            retries: 0,
+          });
+        if (!res.ok) {
+          ctx.deps.logger.warn('labels lookup failed', { status: res.status });
+          return [];
+        }
+        return labelNames(res.body);
+      } catch (err) {
+        ctx.deps.logger.warn('labels unavailable', { err: (err as Error).message });
+        return [];
+      }
+    },
+  );
+}
+
+function labelNames(body: unknown): string[] {
+  const data = (body as { data?: unknown })?.data ?? body;
+  const list = Array.isArray(data) ? data : ((data as { labels?: unknown })?.labels ?? []);
+  if (!Array.isArray(list)) return [];
+  return list
+    .map((l) =>
+      typeof l === 'string'
+        ? l
+        : ((l as { name?: unknown; label?: unknown })?.name ?? (l as { label?: unknown })?.label),
+    )
+    .filter((n): n is string => typeof n === 'string');
+}

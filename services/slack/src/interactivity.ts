@@ -1,0 +1,100 @@
+import type { Role, RouterEventInput } from '@waddlebot/core';
+
+type Payload = Record<string, any>;
+
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+
+/** One interactivity payload (§7.4), read once: who, where, and the metadata the router gets. */
+export interface SlackInteraction {
+  type: string;
+  eventId: string;
+  teamId: string;
+  userId: string;
+  userName: string;
+  channelId: string;
+  metadata: Record<string, unknown>;
+  responseUrl: string | undefined;
+}
+
+/** `{action_id: value}` from a submitted view's state. */
+function viewValues(state: unknown): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const block of Object.values((state ?? {}) as Record<string, Record<string, any>>)) {
+    for (const [actionId, input] of Object.entries(block ?? {})) {
+      values[actionId] =
+        input?.value ??
+        input?.selected_option?.value ??
+        input?.selected_options?.map((o: any) => o.value) ??
+        null;
+    }
+  }
+  return values;
+}
+
+/**
+ * `block_actions`, `view_submission`, `shortcut`, `message_action` → a SlackInteraction; null for
+ * payload types WaddleBot does not handle; 'malformed' when required ids are missing.
+ */
+export function readInteraction(payload: Payload): SlackInteraction | null | 'malformed' {
+  const teamId = str(payload.team?.id ?? payload.user?.team_id);
+  const userId = str(payload.user?.id);
+  const action = Array.isArray(payload.actions) ? payload.actions[0] : undefined;
+  const eventId = str(payload.trigger_id) || str(action?.action_ts ?? payload.action_ts);
+  if (!teamId || !userId || !eventId) return 'malformed';
+  let metadata: Record<string, unknown>;
+  switch (payload.type) {
+    case 'block_actions':
+      metadata = {
+        custom_id: action?.action_id,
+        value: action?.value ?? action?.selected_option?.value ?? null,
+        trigger_id: payload.trigger_id,
+        message_ts: payload.message?.ts ?? payload.container?.message_ts,
+      };
+      break;
+    case 'view_submission':
+      metadata = {
+        custom_id: payload.view?.callback_id,
+        values: viewValues(payload.view?.state?.values),
+        private_metadata: payload.view?.private_metadata ?? '',
+      };
+      break;
+    case 'shortcut':
+    case 'message_action':
+      metadata = {
+        custom_id: payload.callback_id,
+        trigger_id: payload.trigger_id,
+        message_ts: payload.message?.ts,
+      };
+      break;
+    default:
+      return null;
+  }
+  return {
+    type: payload.type,
+    eventId,
+    teamId,
+    userId,
+    userName: str(payload.user?.username ?? payload.user?.name) || `User-${userId}`,
+    channelId: str(payload.channel?.id ?? payload.container?.channel_id),
+    metadata,
+    responseUrl: str(payload.response_url) || undefined,
+  };
+}
+
+export function interactionEvent(ix: SlackInteraction, role: Role | undefined): RouterEventInput {
+  return {
+    platform: 'slack',
+    server_id: ix.teamId,
+    channel_id: ix.channelId,
+    user_id: ix.userId,
+    user_name: ix.userName,
+    message_content: str(ix.metadata.custom_id).slice(0, 5000),
+    message_type: 'interaction',
+    event_id: ix.eventId,
+    metadata: { ...ix.metadata, ...(role ? { platform_role: role } : {}) },
+    reply_context: {
+      ...(ix.responseUrl ? { response_url: ix.responseUrl } : {}),
+      ...(ix.channelId ? { channel: ix.channelId } : {}),
+    },
+  };
+}
