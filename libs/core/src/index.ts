@@ -8,6 +8,7 @@ export * from './http/app.js';
 export * from './http/metrics.js';
 export * from './http/request-context.js';
 export * from './http/rate-limit.js';
+export * from './http/rest-route.js';
 export * from './auth/index.js';
 export * from './db/index.js';
 export * from './state/index.js';

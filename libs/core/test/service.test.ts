@@ -122,6 +122,20 @@ describe('a service built with defineService', () => {
     expect(Object.keys(doc.body.paths)).toContain('/notes');
   });
 
+  it('POST /internal/user-merged: service key only, validated body, audited merge', async () => {
+    const body = { from_uid: '41', into_uid: '42' };
+    expect((await call(app, 'POST', '/internal/user-merged', body, {})).status).toBe(401);
+    const bad = await call(app, 'POST', '/internal/user-merged', { from_uid: 41 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('VALIDATION_ERROR');
+    expect(await call(app, 'POST', '/internal/user-merged', body)).toMatchObject({
+      status: 200,
+      body: { success: true, data: { merged: true } },
+    });
+    const doc = await call(app, 'GET', '/openapi.json', undefined, {});
+    expect(Object.keys(doc.body.paths)).toContain('/internal/user-merged');
+  });
+
   it('rate-limits a route per caller with 429 RATE_LIMITED and Retry-After', async () => {
     const headers = { 'X-Forwarded-For': '203.0.113.9' };
     expect((await call(app, 'GET', '/limited', undefined, headers)).status).toBe(200);

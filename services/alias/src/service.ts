@@ -1,4 +1,4 @@
-import { defineService, intVar, mountInteraction, z } from '@waddlebot/core';
+import { defineService, intVar, mountInteraction, mountUserMergedRoute, z } from '@waddlebot/core';
 import type { Kysely } from 'kysely';
 import { parseReservedCommands } from './alias-rules.js';
 import type { AliasDeps } from './aliases.js';
@@ -6,7 +6,6 @@ import { handleAliasRequest } from './chat-commands.js';
 import type { AliasDB } from './db.js';
 import { migrations } from './migrations/index.js';
 import { mountAliasRestRoutes } from './routes/rest.js';
-import { mountUserMergedRoute } from './routes/user-merged.js';
 import { mergeUser } from './user-merge.js';
 
 export const DEFAULT_RESERVED_COMMANDS =

@@ -6,6 +6,7 @@ import {
   mountInteraction,
   retryDelaysVar,
   z,
+  mountUserMergedRoute,
 } from '@waddlebot/core';
 import type { Kysely } from 'kysely';
 import { handleCalendarRequest } from './chat-commands.js';
@@ -14,7 +15,6 @@ import { deliverEventReminder, type EventReminder } from './event-reminders.js';
 import { isValidZone } from './local-time.js';
 import { migrations } from './migrations/index.js';
 import { mountCalendarRestRoutes } from './routes/rest.js';
-import { mountUserMergedRoute } from './routes/user-merged.js';
 import { mergeUser } from './user-merge.js';
 
 export const service = defineService({

@@ -1,4 +1,10 @@
-import { ValidationError, defineService, intVar, mountInteraction } from '@waddlebot/core';
+import {
+  ValidationError,
+  defineService,
+  intVar,
+  mountInteraction,
+  mountUserMergedRoute,
+} from '@waddlebot/core';
 import type { Kysely } from 'kysely';
 import { handleCommunityCommand, type ChatDeps } from './chat/commands.js';
 import type { CommunityDeps } from './community-deps.js';
@@ -7,7 +13,6 @@ import { migrations } from './migrations/index.js';
 import { routerCacheNotifier } from './router-cache.js';
 import { mountFormRoute } from './routes/form.js';
 import { mountRestRoutes } from './routes/rest.js';
-import { mountUserMergedRoute } from './routes/user-merged.js';
 import { mergeUser } from './user-merge.js';
 
 export const service = defineService({

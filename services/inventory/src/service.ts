@@ -1,11 +1,10 @@
-import { defineService, intVar, mountInteraction } from '@waddlebot/core';
+import { defineService, intVar, mountInteraction, mountUserMergedRoute } from '@waddlebot/core';
 import type { Kysely } from 'kysely';
 import { handleInventoryRequest, MODULE_NAME } from './chat-commands.js';
 import type { InventoryDB } from './db.js';
 import type { InventoryDeps } from './item-store.js';
 import { migrations } from './migrations/index.js';
 import { mountInventoryRestRoutes } from './routes/rest.js';
-import { mountUserMergedRoute } from './routes/user-merged.js';
 import { mergeUser } from './user-merge.js';
 
 export const service = defineService({

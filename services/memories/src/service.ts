@@ -5,6 +5,7 @@ import {
   intVar,
   mountInteraction,
   retryDelaysVar,
+  mountUserMergedRoute,
 } from '@waddlebot/core';
 import type { Kysely } from 'kysely';
 import { handleMemoriesRequest } from './chat-commands.js';
@@ -12,7 +13,6 @@ import type { MemoriesDB } from './db.js';
 import { migrations } from './migrations/index.js';
 import { deliverReminder, queueNextOccurrence, type Reminder } from './reminders.js';
 import { mountMemoriesRestRoutes } from './routes/rest.js';
-import { mountUserMergedRoute } from './routes/user-merged.js';
 import { mergeUser } from './user-merge.js';
 
 export const service = defineService({

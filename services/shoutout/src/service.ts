@@ -6,13 +6,13 @@ import {
   z,
   type Config,
   type ServiceDeps,
+  mountUserMergedRoute,
 } from '@waddlebot/core';
 import type { Kysely } from 'kysely';
 import { handleShoutoutRequest } from './chat-commands.js';
 import type { ShoutoutDB } from './db.js';
 import { migrations } from './migrations/index.js';
 import { mountShoutoutRestRoutes } from './routes/rest.js';
-import { mountUserMergedRoute } from './routes/user-merged.js';
 import type { ShoutoutDeps } from './shoutouts.js';
 import { TwitchHelix } from './twitch-helix.js';
 import { mergeUser } from './user-merge.js';

@@ -2,3 +2,4 @@ export * from './define.js';
 export * from './runtime.js';
 export * from './seed.js';
 export * from './interaction.js';
+export * from './user-merged.js';

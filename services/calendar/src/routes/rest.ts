@@ -12,6 +12,7 @@ import {
   z,
   type App,
   type ServiceDeps,
+  restRoute,
 } from '@waddlebot/core';
 import { CalendarError } from '../calendar-errors.js';
 import { EVENT_STATUSES, RECURRING_PATTERNS } from '../db.js';
@@ -30,7 +31,6 @@ import {
 } from '../events.js';
 import { isValidZone } from '../local-time.js';
 import { readSettings, writeSettings } from '../settings.js';
-import { restRoute } from './rest-route.js';
 
 const CommunityParam = z
   .string()

@@ -11,6 +11,7 @@ import {
   z,
   type App,
   type ServiceDeps,
+  restRoute,
 } from '@waddlebot/core';
 import { isManager } from '../chat-commands.js';
 import { MEMORY_TYPES, RECURRING_PATTERNS } from '../db.js';
@@ -34,7 +35,6 @@ import {
   listReminders,
   type ReminderDeps,
 } from '../reminders.js';
-import { restRoute } from './rest-route.js';
 
 const CommunityParam = z
   .string()

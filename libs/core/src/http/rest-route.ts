@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import type { App } from '@waddlebot/core';
+import type { App } from './app.js';
 import type { Context, MiddlewareHandler } from 'hono';
 
 const Envelope = z.object({ success: z.literal(true), data: z.unknown() });

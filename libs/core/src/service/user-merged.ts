@@ -1,14 +1,24 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { UserMergedSchema, ok, type App, type ServiceDeps, type UserMerged } from '@waddlebot/core';
+import type { App } from '../http/app.js';
+import { ok } from '../http/envelope.js';
+import { UserMergedSchema, type UserMerged } from '../contracts/index.js';
+import type { ServiceDeps } from './define.js';
 
-/** `POST /internal/user-merged` (contracts §14): identity tells us a uid was merged into another. */
-export function mountUserMergedRoute(app: App, deps: ServiceDeps, merge: (m: UserMerged) => Promise<number>) {
+/**
+ * `POST /internal/user-merged` (contracts §14): identity tells a service that one uid was merged
+ * into another. `merge` re-keys the service's own rows and returns how many moved, for the audit.
+ */
+export function mountUserMergedRoute(
+  app: App,
+  deps: Pick<ServiceDeps, 'auth' | 'logger'>,
+  merge: (m: UserMerged) => Promise<number>,
+) {
   app.openapi(
     createRoute({
       method: 'post',
       path: '/internal/user-merged',
       middleware: [deps.auth.require('service')] as const,
-      request: { body: { content: { 'application/json': { schema: UserMergedSchema } } } },
+      request: { body: { required: true, content: { 'application/json': { schema: UserMergedSchema } } } },
       responses: {
         200: {
           description: 'merged',
