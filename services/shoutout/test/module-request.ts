@@ -1,45 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { ModuleRequestInput, Role } from '@waddlebot/core';
+import type { ModuleRequestInput } from '@waddlebot/core';
+import { MEMBER_USER, moduleRequest, type ModuleRequestOptions } from '@waddlebot/core/testing';
 
-export interface RequestOptions {
-  role?: Role;
-  user?: { id: string; name: string; display_name?: string; uid?: string | null };
-  community?: string;
-}
-
-/** `!so @bob` as the router sends it from twitch:1 in community 7 (contracts §9). */
-export function command(message: string, opts: RequestOptions = {}): ModuleRequestInput {
-  const [word = '', ...args] = message.replace(/^!/, '').split(/\s+/).filter(Boolean);
-  const role = opts.role ?? 'moderator';
-  return {
-    session_id: randomUUID(),
-    execution_id: randomUUID(),
-    trigger_type: 'command',
-    message_type: 'chatMessage',
-    command: word.toLowerCase(),
-    prefix: '!',
-    args,
-    args_text: args.join(' '),
-    raw_message: message,
-    entity_id: 'twitch:1',
-    community_id: opts.community ?? '7',
-    platform: 'twitch',
-    server_id: '1',
-    channel_id: '',
-    message_id: 'm1',
-    user: { uid: '311', ...(opts.user ?? { id: '555', name: 'modmike', display_name: 'ModMike' }) },
-    user_context: { role, platform_role: role, permissions: [], labels: [] },
-    config: {},
-    metadata: { message_id: 'm1' },
-    event_data: null,
-    alias_depth: 0,
-  };
-}
-
-export const mod = (message: string, opts: RequestOptions = {}) =>
-  command(message, { role: 'moderator', ...opts });
-export const member = (message: string, opts: RequestOptions = {}) =>
-  command(message, { role: 'member', user: { id: '777', name: 'bob', uid: null }, ...opts });
+/** `!so @bob` as the router sends it from twitch:1 in community 7, the role also the platform role. */
+export const mod = (message: string, opts: ModuleRequestOptions = {}) =>
+  moduleRequest(message, { role: 'moderator', platformRole: 'moderator', ...opts });
+export const member = (message: string, opts: ModuleRequestOptions = {}) =>
+  moduleRequest(message, { role: 'member', platformRole: 'member', user: MEMBER_USER, ...opts });
 
 /** An event-triggered request for the `shoutout-auto` row: `event_data` is the full RouterEvent. */
 export function platformEvent(

@@ -5,3 +5,4 @@ export * from './runtime.js';
 export * from './signing.js';
 export { FakeClock } from '../clock.js';
 export { createMemoryLogger } from '../log/index.js';
+export * from './module-request.js';
