@@ -303,6 +303,52 @@ describe('scenario 26: outbound messages', () => {
   });
 });
 
+describe('outbound idempotency under concurrency', () => {
+  it('two simultaneous requests with one key deliver once; both answer 200', async () => {
+    h.fakes.twitch.on('POST', '/twitch/send', {
+      status: 200,
+      body: { success: true, delivered: 1 },
+      delayMs: 150,
+    });
+    const body = {
+      platform: 'twitch',
+      entity_id: 'twitch:1001',
+      type: 'chat',
+      text: 'raffle closes soon',
+      module_name: 'calendar',
+      idempotency_key: 'calendar:reminder:concurrent',
+    };
+    const [a, b] = await Promise.all([
+      h.post('/router/messages/outbound', body),
+      h.post('/router/messages/outbound', body),
+    ]);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    expect([a.body.duplicate, b.body.duplicate].sort()).toEqual([false, true]);
+    expect(a.body.outbound_id).toBe(b.body.outbound_id);
+    expect(h.fakes.twitch.calls('POST', '/twitch/send')).toHaveLength(1);
+    h.fakes.twitch.on('POST', '/twitch/send', { status: 200, body: { success: true, delivered: 1 } });
+  });
+
+  it('a key whose delivery failed is free again for the next attempt', async () => {
+    h.fakes.twitch.on('POST', '/twitch/send', { status: 502, body: { success: false } });
+    const body = {
+      platform: 'twitch',
+      type: 'dm',
+      user_id: '777',
+      text: 'hello',
+      module_name: 'spotify',
+      idempotency_key: 'spotify:connect:777',
+    };
+    expect((await h.post('/router/messages/outbound', body)).status).toBe(502);
+    // The router does not retry the receiver itself: callers retry with the same key.
+    expect(h.fakes.twitch.calls('POST', '/twitch/send')).toHaveLength(1);
+    h.fakes.twitch.on('POST', '/twitch/send', { status: 200, body: { success: true, delivered: 1 } });
+    const retry = await h.post('/router/messages/outbound', body);
+    expect(retry.status).toBe(200);
+    expect(retry.body.duplicate).toBe(false);
+  });
+});
+
 describe('service accounts and external keys', () => {
   it('ROUTER_BOOTSTRAP_ADMIN_KEY becomes an admin account stored as a hash', async () => {
     expect((await h.get('/router/admin/service-accounts', keyHeaders(BOOTSTRAP_KEY))).status).toBe(200);
