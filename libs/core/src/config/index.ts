@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SERVICES, defaultServiceUrl, envPrefix } from '../registry.js';
+import { SYSLOG_FACILITIES } from '../log/outputs.js';
 
 /** Names whose values must never be printed (config errors, logs). */
 export const SECRET_NAME =
@@ -101,6 +102,15 @@ export const commonConfigShape = {
     .pipe(z.enum(['trace', 'debug', 'info', 'warning', 'warn', 'error', 'fatal', 'silent']))
     .transform((v) => (v === 'warning' ? 'warn' : v)),
   LOG_FORMAT: z.enum(['json', 'text', 'pretty']).default('json'),
+  LOG_DIR: optionalString(),
+  ENABLE_SYSLOG: boolVar(false),
+  SYSLOG_HOST: z.string().default('localhost'),
+  SYSLOG_PORT: intVar(514, { min: 1, max: 65535 }),
+  SYSLOG_FACILITY: z
+    .string()
+    .default('LOCAL0')
+    .transform((v) => v.toUpperCase())
+    .pipe(z.enum(SYSLOG_FACILITIES as [string, ...string[]])),
   REQUEST_TIMEOUT: intVar(30, { min: 1, max: 600 }),
   ALLOWED_ORIGINS: z.string().default('*'),
   TWITCH_API_BASE_URL: urlVar('https://api.twitch.tv/helix'),

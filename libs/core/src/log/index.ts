@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { createRedactor } from './redact.js';
+import { rotatingFile, syslog, type LogOutput } from './outputs.js';
 
 export type LogCategory =
   'AUTH' | 'AUTHZ' | 'AUDIT' | 'ERROR' | 'SYSTEM' | 'PERFORMANCE' | 'API_REQUEST' | 'GENERAL';
@@ -37,12 +38,15 @@ export interface LoggerOptions {
   /** Exact values to scrub from every record (SERVICE_API_KEY, tokens from config). */
   secrets?: readonly string[];
   destination?: NodeJS.WritableStream;
+  /** Outputs beside the destination (LOG_DIR file, syslog); each gets the same rendered line. */
+  outputs?: readonly LogOutput[];
 }
 
 export function createLogger(opts: LoggerOptions): Logger {
   const redactor = createRedactor(opts.secrets);
   const dest = opts.destination ?? process.stdout;
-  const stream = opts.format === 'text' || opts.format === 'pretty' ? aaaTextStream(dest) : dest;
+  const text = opts.format === 'text' || opts.format === 'pretty';
+  const stream = text || opts.outputs?.length ? renderingStream(dest, text, opts.outputs ?? []) : dest;
   const base = pino(
     {
       level: opts.level ?? 'info',
@@ -127,20 +131,66 @@ export function renderAaaLine(record: Record<string, unknown>): string {
   return parts.join(' ');
 }
 
-function aaaTextStream(dest: NodeJS.WritableStream): Writable {
+/** Renders pino's JSON lines (as AAA text when asked) to the destination and every extra output. */
+function renderingStream(
+  dest: NodeJS.WritableStream,
+  text: boolean,
+  outputs: readonly LogOutput[],
+): Writable {
   return new Writable({
     write(chunk, _enc, done) {
       for (const line of String(chunk).split('\n')) {
         if (!line.trim()) continue;
+        let record: Record<string, unknown>;
         try {
-          dest.write(`${renderAaaLine(JSON.parse(line))}\n`);
+          record = JSON.parse(line) as Record<string, unknown>;
         } catch {
-          dest.write(`${line}\n`);
+          record = {};
         }
+        const rendered = text && record.msg !== undefined ? renderAaaLine(record) : line;
+        dest.write(`${rendered}\n`);
+        for (const out of outputs) out.write(rendered, record);
       }
       done();
     },
   });
+}
+
+export interface LogOutputSettings {
+  module: string;
+  LOG_DIR?: string | undefined;
+  ENABLE_SYSLOG: boolean;
+  SYSLOG_HOST: string;
+  SYSLOG_PORT: number;
+  SYSLOG_FACILITY: string;
+}
+
+/**
+ * The outputs the settings ask for. A log directory that cannot be written is not fatal: the
+ * service logs to stdout and `problems` says why, for one SYSTEM warning.
+ */
+export function logOutputsFor(settings: LogOutputSettings): { outputs: LogOutput[]; problems: string[] } {
+  const outputs: LogOutput[] = [];
+  const problems: string[] = [];
+  if (settings.LOG_DIR) {
+    try {
+      outputs.push(rotatingFile({ dir: settings.LOG_DIR, name: settings.module }));
+    } catch (err) {
+      problems.push(
+        `LOG_DIR ${settings.LOG_DIR} is not writable (${(err as NodeJS.ErrnoException).code ?? 'error'}); logging to stdout only`,
+      );
+    }
+  }
+  if (settings.ENABLE_SYSLOG)
+    outputs.push(
+      syslog({
+        host: settings.SYSLOG_HOST,
+        port: settings.SYSLOG_PORT,
+        facility: settings.SYSLOG_FACILITY,
+        appName: settings.module,
+      }),
+    );
+  return { outputs, problems };
 }
 
 /** A logger that records JSON lines in memory: tests grep the real rendered output. */
@@ -168,3 +218,4 @@ export function createMemoryLogger(opts: Omit<LoggerOptions, 'destination'> = { 
 }
 
 export { createRedactor };
+export { rotatingFile, syslog, SYSLOG_FACILITIES, type LogOutput } from './outputs.js';

@@ -5,11 +5,11 @@ import { createAuth } from '../auth/middleware.js';
 import { identityUserKeys } from '../auth/identity-keys.js';
 import { LocalDispatch, createHttpClient, createServiceClients } from '../clients/index.js';
 import { systemClock, type Clock } from '../clock.js';
-import { parseConfig, secretValues, type Env } from '../config/index.js';
+import { parseConfig, secretValues, type CommonConfig, type Env } from '../config/index.js';
 import { migrateSchema, openDatabase, type Database } from '../db/index.js';
 import { newApp, type App } from '../http/app.js';
 import { createMetrics } from '../http/metrics.js';
-import { createLogger, type Logger } from '../log/index.js';
+import { createLogger, logOutputsFor, type Logger } from '../log/index.js';
 import { schemaName, serviceInfo } from '../registry.js';
 import { createState, type StateBackend } from '../state/index.js';
 import type { Config, Ids, ServiceDefinition, ServiceDeps, Stopper } from './define.js';
@@ -38,22 +38,28 @@ export function serviceConfig<S extends import('zod').ZodRawShape>(
   });
 }
 
+function serviceLogger(module: string, version: string, config: CommonConfig, shared: SharedRuntime): Logger {
+  const { outputs, problems } = logOutputsFor({ module, ...config });
+  const log = createLogger({
+    module,
+    version,
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT,
+    secrets: secretValues(config),
+    destination: shared.logDestination,
+    outputs,
+  });
+  for (const problem of problems) log.warn(problem, { category: 'SYSTEM' });
+  return log;
+}
+
 export function buildDeps<S extends import('zod').ZodRawShape, DB>(
   def: ServiceDefinition<S, DB>,
   config: Config<S>,
   shared: SharedRuntime,
   logger?: Logger,
 ): ServiceDeps<Config<S>, DB> {
-  const log =
-    logger ??
-    createLogger({
-      module: def.name,
-      version: def.version ?? config.MODULE_VERSION,
-      level: config.LOG_LEVEL,
-      format: config.LOG_FORMAT,
-      secrets: secretValues(config),
-      destination: shared.logDestination,
-    });
+  const log = logger ?? serviceLogger(def.name, def.version ?? config.MODULE_VERSION, config, shared);
   const clock = shared.clock ?? systemClock;
   const schema = schemaName(def.name);
   const fetchFn = shared.dispatch.fetch;
