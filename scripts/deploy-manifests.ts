@@ -19,7 +19,7 @@ const HEADER =
 
 export function composeFile(services: ServiceInfo[]): string {
   const names = new Set(services.map((s) => s.name));
-  const out: string[] = [HEADER, 'name: waddlebot', '', 'services:'];
+  const out: string[] = [HEADER, 'services:'];
   out.push(
     '  db:',
     '    image: postgres:16',

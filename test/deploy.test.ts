@@ -1,4 +1,6 @@
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -37,7 +39,22 @@ describe('service registry', () => {
   });
 });
 
+const composeCli = spawnSync('docker-compose', ['version'], { stdio: 'ignore' }).status === 0;
+
 describe('generated deployment files', () => {
+  // Validates offline with Debian's docker-compose where installed (no Docker engine needed).
+  it.skipIf(!composeCli)('docker-compose config accepts the compose file with the example .env', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'wb-compose-'));
+    copyFileSync(path.join(ROOT, 'docker-compose.yml'), path.join(dir, 'docker-compose.yml'));
+    copyFileSync(path.join(ROOT, '.env-example'), path.join(dir, '.env'));
+    const res = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+  });
+
   it('are committed exactly as scripts/deploy-manifests.ts generates them (run `npm run manifests`)', () => {
     for (const [rel, text] of Object.entries(generatedFiles())) {
       const file = path.join(ROOT, rel);
