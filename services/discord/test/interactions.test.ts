@@ -9,7 +9,11 @@ import {
   type FakeServer,
   type TestRuntime,
 } from '@waddlebot/core/testing';
-import { service } from '../src/service.js';
+import { discordDispatch, service } from '../src/service.js';
+import {
+  itRefusesMissingAndWrongServiceKeys,
+  itServesServerChannelApi,
+} from '../../../libs/core/test/receiver/receiver-contract.js';
 import { APP_ID, BOT_TOKEN, playDiscord, playRouter, slashInteraction } from './fixtures.js';
 
 let rt: TestRuntime;
@@ -446,50 +450,50 @@ describe('POST /discord/send', () => {
 });
 
 describe('admin endpoints and channels API', () => {
-  it('channels: add guild and channel (201/200), list, remove channel then guild', async () => {
-    const first = await call(svc.app, 'POST', '/discord/api/channels', {
-      guild_id: '300',
-      channel_id: '301',
-      guild_name: 'Fun',
-    });
-    expect(first.status).toBe(201);
-    expect(first.body.data).toMatchObject({
-      server_id: '300',
-      name: 'Fun',
-      channels: [{ channel_id: '301' }],
-    });
-    expect(
-      (await call(svc.app, 'POST', '/discord/api/channels', { guild_id: '300', channel_id: '301' })).status,
-    ).toBe(200);
-    expect(
-      (await call(svc.app, 'POST', '/discord/api/channels', { guild_id: '300', channel_id: '302' })).status,
-    ).toBe(201);
-    const list = await call(svc.app, 'GET', '/discord/api/channels');
-    expect(
-      list.body.data
-        .find((g: { server_id: string }) => g.server_id === '300')
-        .channels.map((c: { channel_id: string }) => c.channel_id),
-    ).toEqual(['301', '302']);
-    expect((await call(svc.app, 'DELETE', '/discord/api/channels/301')).status).toBe(200);
-    expect((await call(svc.app, 'DELETE', '/discord/api/channels/300')).status).toBe(200);
-    expect((await call(svc.app, 'DELETE', '/discord/api/channels/300')).status).toBe(404);
-    expect((await call(svc.app, 'POST', '/discord/api/channels', { guild_id: 'G1' })).status).toBe(400);
-    expect((await call(svc.app, 'GET', '/discord/api/channels', undefined, {})).status).toBe(401);
-    expect(
-      (
-        await call(
-          svc.app,
-          'POST',
-          '/discord/api/channels',
-          { guild_id: '1' },
-          serviceHeaders({ 'X-Service-Key': 'nope-nope-nope-nope-nope-nope-nope' }),
-        )
-      ).status,
-    ).toBe(401);
+  itServesServerChannelApi(() => svc.app, {
+    platform: 'discord',
+    serverKey: 'guild_id',
+    nameKey: 'guild_name',
+    ids: { server: '300', channel: '301', otherChannel: '302' },
   });
 
-  it('status, guilds and command sync', async () => {
-    const status = await call(svc.app, 'GET', '/discord/status');
+  it('registers any contracts §3 segment (the acceptance fixtures use G1/C1), with names', async () => {
+    const added = await call(svc.app, 'POST', '/discord/api/channels', {
+      guild_id: 'G7',
+      channel_id: 'C7',
+      guild_name: 'Guild Seven',
+      channel_name: 'general',
+    });
+    expect(added.status).toBe(201);
+    expect(added.body.data).toEqual({
+      server_id: 'G7',
+      name: 'Guild Seven',
+      is_active: true,
+      channels: [{ channel_id: 'C7', channel_name: 'general' }],
+    });
+    const dispatch = discordDispatch(svc.deps);
+    const message = (id: string, channel: string) => ({
+      id,
+      guild_id: 'G7',
+      channel_id: channel,
+      content: '!so bob',
+      author: { id: '555', username: 'alice' },
+      member: { roles: [] },
+    });
+    await dispatch.onDispatch('MESSAGE_CREATE', message('g7-in', 'C7'));
+    await dispatch.onDispatch('MESSAGE_CREATE', message('g7-out', 'C8'));
+    await idle();
+    expect(router.calls('POST', '/router/events').map((r) => r.json.event_id)).toEqual(['g7-in']);
+    expect(discord.calls('POST', '/channels/C7/messages')[0]!.json.message_reference).toEqual({
+      message_id: 'g7-in',
+      fail_if_not_exists: false,
+    });
+  });
+
+  it('status (no credential, like health), guilds and command sync (service key)', async () => {
+    const status = await call(svc.app, 'GET', '/discord/status', undefined, {});
+    expect(status.status).toBe(200);
+    expect(status.body.success).toBe(true);
     expect(status.body.data).toMatchObject({ gateway_connected: false });
     expect(status.body.data.guild_count).toBeGreaterThanOrEqual(1);
     expect(
@@ -502,7 +506,6 @@ describe('admin endpoints and channels API', () => {
     discord.on('PUT', `/applications/${APP_ID}/commands`, { status: 500, body: {} });
     expect((await call(svc.app, 'POST', '/discord/commands/sync')).status).toBe(502);
     for (const [m, p] of [
-      ['GET', '/discord/status'],
       ['GET', '/discord/guilds'],
       ['POST', '/discord/commands/sync'],
     ] as const) {
@@ -554,24 +557,15 @@ describe('raw event log', () => {
 });
 
 describe('every service-key route refuses missing and wrong keys', () => {
-  const routes: [string, string][] = [
-    ['GET', '/discord/api/channels'],
-    ['POST', '/discord/api/channels'],
-    ['DELETE', '/discord/api/channels/100'],
-    ['GET', '/discord/status'],
-    ['GET', '/discord/guilds'],
-    ['POST', '/discord/commands/sync'],
-    ['POST', '/discord/send'],
-  ];
-  const wrong = serviceHeaders({ 'X-Service-Key': 'nope-nope-nope-nope-nope-nope-nope' });
-  for (const [method, path] of routes) {
-    it(`${method} ${path}`, async () => {
-      const none = await call(svc.app, method, path, method === 'GET' ? undefined : {}, {
-        'Content-Type': 'application/json',
-      });
-      expect([none.status, none.body.error.code]).toEqual([401, 'AUTH_REQUIRED']);
-      const bad = await call(svc.app, method, path, method === 'GET' ? undefined : {}, wrong);
-      expect([bad.status, bad.body.error.code]).toEqual([401, 'INVALID_API_KEY']);
-    });
-  }
+  itRefusesMissingAndWrongServiceKeys(
+    () => svc.app,
+    [
+      ['GET', '/discord/api/channels'],
+      ['POST', '/discord/api/channels'],
+      ['DELETE', '/discord/api/channels/100'],
+      ['GET', '/discord/guilds'],
+      ['POST', '/discord/commands/sync'],
+      ['POST', '/discord/send'],
+    ],
+  );
 });

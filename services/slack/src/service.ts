@@ -1,9 +1,14 @@
-import { defineService, mountSendRoute, pipelineOf, platformReadiness } from '@waddlebot/core';
+import {
+  defineService,
+  mountChannelRoutes,
+  mountSendRoute,
+  pipelineOf,
+  platformReadiness,
+} from '@waddlebot/core';
 import { missingSlackConfig, slackConfigShape } from './config.js';
 import type { SlackDB } from './db.js';
 import { migrations } from './migrations/index.js';
 import { buildSlackReceiver } from './receiver.js';
-import { mountChannels } from './routes/channels.js';
 import { mountWebhooks } from './routes/webhooks.js';
 
 /** The Slack receiver (router-and-receivers §7): Events API, slash commands, interactivity. */
@@ -21,7 +26,11 @@ export const service = defineService<typeof slackConfigShape, SlackDB>({
   routes(app, deps) {
     const slack = buildSlackReceiver(deps);
     mountWebhooks(app, deps, slack);
-    mountChannels(app, deps, slack);
+    mountChannelRoutes(app, deps, {
+      platform: 'slack',
+      bodySchema: slack.teams.addChannelSchema(),
+      store: slack.teams.channelRoutesStore(),
+    });
     mountSendRoute(app, deps, { platform: 'slack', deliverer: () => slack.deliverer });
   },
   start(deps) {

@@ -10,6 +10,10 @@ import {
   type TestRuntime,
 } from '@waddlebot/core/testing';
 import { service } from '../src/service.js';
+import {
+  itRefusesMissingAndWrongServiceKeys,
+  itServesServerChannelApi,
+} from '../../../libs/core/test/receiver/receiver-contract.js';
 import { BOT_TOKEN, BOT_USER, SIGNING_SECRET, playRouter, playSlack } from './fixtures.js';
 
 let rt: TestRuntime;
@@ -619,42 +623,11 @@ describe('POST /slack/send', () => {
 });
 
 describe('channels API and configuration', () => {
-  it('add/list/remove with 201/200/404, validation and auth', async () => {
-    expect(
-      (
-        await call(svc.app, 'POST', '/slack/api/channels', {
-          team_id: 'T7',
-          channel_id: 'C71',
-          team_name: 'Seven',
-        })
-      ).status,
-    ).toBe(201);
-    expect(
-      (await call(svc.app, 'POST', '/slack/api/channels', { team_id: 'T7', channel_id: 'C71' })).status,
-    ).toBe(200);
-    const list = await call(svc.app, 'GET', '/slack/api/channels');
-    expect(list.body.data.find((t: { server_id: string }) => t.server_id === 'T7')).toMatchObject({
-      name: 'Seven',
-      channels: [{ channel_id: 'C71' }],
-    });
-    expect((await call(svc.app, 'DELETE', '/slack/api/channels/C71')).status).toBe(200);
-    expect((await call(svc.app, 'DELETE', '/slack/api/channels/T7')).status).toBe(200);
-    expect((await call(svc.app, 'DELETE', '/slack/api/channels/T7')).status).toBe(404);
-    expect((await call(svc.app, 'POST', '/slack/api/channels', { team_id: 'T 7' })).status).toBe(400);
-    expect((await call(svc.app, 'GET', '/slack/api/channels', undefined, {})).body.error.code).toBe(
-      'AUTH_REQUIRED',
-    );
-    expect(
-      (
-        await call(
-          svc.app,
-          'DELETE',
-          '/slack/api/channels/T1',
-          undefined,
-          serviceHeaders({ 'X-Service-Key': 'nope-nope-nope-nope-nope-nope-nope' }),
-        )
-      ).status,
-    ).toBe(401);
+  itServesServerChannelApi(() => svc.app, {
+    platform: 'slack',
+    serverKey: 'team_id',
+    nameKey: 'team_name',
+    ids: { server: 'T7', channel: 'C71', otherChannel: 'C72' },
   });
 
   it('without SLACK_SIGNING_SECRET: /readyz not_configured (200), every webhook 503, nothing processed', async () => {
@@ -683,21 +656,13 @@ describe('channels API and configuration', () => {
 });
 
 describe('every service-key route refuses missing and wrong keys', () => {
-  const routes: [string, string][] = [
-    ['GET', '/slack/api/channels'],
-    ['POST', '/slack/api/channels'],
-    ['DELETE', '/slack/api/channels/T1'],
-    ['POST', '/slack/send'],
-  ];
-  const wrong = serviceHeaders({ 'X-Service-Key': 'nope-nope-nope-nope-nope-nope-nope' });
-  for (const [method, path] of routes) {
-    it(`${method} ${path}`, async () => {
-      const none = await call(svc.app, method, path, method === 'GET' ? undefined : {}, {
-        'Content-Type': 'application/json',
-      });
-      expect([none.status, none.body.error.code]).toEqual([401, 'AUTH_REQUIRED']);
-      const bad = await call(svc.app, method, path, method === 'GET' ? undefined : {}, wrong);
-      expect([bad.status, bad.body.error.code]).toEqual([401, 'INVALID_API_KEY']);
-    });
-  }
+  itRefusesMissingAndWrongServiceKeys(
+    () => svc.app,
+    [
+      ['GET', '/slack/api/channels'],
+      ['POST', '/slack/api/channels'],
+      ['DELETE', '/slack/api/channels/T1'],
+      ['POST', '/slack/send'],
+    ],
+  );
 });

@@ -1,8 +1,9 @@
+import { z } from 'zod';
 import type { Kysely } from 'kysely';
-import type { Platform } from '../contracts/ids.js';
+import { SegmentSchema, type Platform } from '../contracts/ids.js';
 import type { Clock } from '../clock.js';
 import type { StateBackend } from '../state/index.js';
-import { MonitoredChannels } from './monitored-channels.js';
+import { MonitoredChannels, type ChannelStore } from './monitored-channels.js';
 
 /**
  * Where a receiver with servers and channels (Discord guilds, Slack teams) keeps its monitored
@@ -11,9 +12,9 @@ import { MonitoredChannels } from './monitored-channels.js';
  */
 export interface ServerChannelTables {
   serverTable: string;
-  /** Platform id column of the server table (`guild_id`, `team_id`). */
+  /** Platform id column of the server table (`guild_id`, `team_id`); also the POST body field. */
   serverKey: string;
-  /** Display-name column of the server table (`guild_name`, `team_name`). */
+  /** Display-name column of the server table (`guild_name`, `team_name`); also the POST body field. */
   serverName: string;
   channelTable: string;
   /** Column of the channel table holding the server row's `id`. */
@@ -26,6 +27,16 @@ export interface ServerChannelView {
   is_active: boolean;
   channels: { channel_id: string; channel_name: string | null }[];
 }
+
+/** What an operator registers: a server, optionally one of its channels, with display names. */
+export interface ServerChannelAdd {
+  serverId: string;
+  serverName?: string;
+  channelId?: string;
+  channelName?: string;
+}
+
+const DisplayName = z.string().min(1).max(100);
 
 /** Contracts §17.5 over the two tables: list, idempotent add, remove by channel id else server id. */
 export class ServerChannelStore {
@@ -90,7 +101,7 @@ export class ServerChannelStore {
   /**
    * Registers a server (operator call or onboarding) and marks it active. `reactivate: false`
    * keeps an operator's removal when the platform merely reconnects (Discord GUILD_CREATE).
-   * True when the server row was created or re-activated.
+   * `changed` when the server row was created or re-activated.
    */
   async upsertServer(
     serverId: string,
@@ -118,40 +129,53 @@ export class ServerChannelStore {
     return { id: row.id as number, changed: !before || (!before.is_active && Boolean(row.is_active)) };
   }
 
-  /** POST body `{<server>, channel_id?}`: 201 when something became monitored, 200 when it already was. */
-  async add(
-    serverId: string,
-    channelId?: string,
-    fields: Record<string, unknown> = {},
-  ): Promise<{ created: boolean; data: ServerChannelView | undefined }> {
-    const server = await this.upsertServer(serverId, fields);
-    let created = server.changed;
-    if (channelId) {
-      const now = this.deps.clock.now();
-      const before = await this.deps.db
-        .selectFrom(this.t.channelTable)
-        .select(['is_monitored', this.t.channelServerRef])
-        .where('channel_id', '=', channelId)
-        .executeTakeFirst();
-      await this.deps.db
-        .insertInto(this.t.channelTable)
-        .values({
-          channel_id: channelId,
-          [this.t.channelServerRef]: server.id,
+  /** Marks a channel of the server row monitored; true when it was not monitored there before. */
+  private async upsertChannel(
+    serverRowId: number,
+    channelId: string,
+    channelName?: string,
+  ): Promise<boolean> {
+    const now = this.deps.clock.now();
+    const before = await this.deps.db
+      .selectFrom(this.t.channelTable)
+      .select(['is_monitored', this.t.channelServerRef])
+      .where('channel_id', '=', channelId)
+      .executeTakeFirst();
+    const named = channelName ? { channel_name: channelName } : {};
+    await this.deps.db
+      .insertInto(this.t.channelTable)
+      .values({
+        channel_id: channelId,
+        [this.t.channelServerRef]: serverRowId,
+        is_monitored: true,
+        created_at: now,
+        updated_at: now,
+        ...named,
+      })
+      .onConflict((oc) =>
+        oc.column('channel_id').doUpdateSet({
+          [this.t.channelServerRef]: serverRowId,
           is_monitored: true,
-          created_at: now,
           updated_at: now,
-        })
-        .onConflict((oc) =>
-          oc
-            .column('channel_id')
-            .doUpdateSet({ [this.t.channelServerRef]: server.id, is_monitored: true, updated_at: now }),
-        )
-        .execute();
-      created = !before || !before.is_monitored || before[this.t.channelServerRef] !== server.id;
-      await this.monitored.invalidate(serverId);
+          ...named,
+        }),
+      )
+      .execute();
+    return !before || !before.is_monitored || before[this.t.channelServerRef] !== serverRowId;
+  }
+
+  /** `created` (→ 201) when the server or the channel became monitored, false (→ 200) when both already were. */
+  async add(req: ServerChannelAdd): Promise<{ created: boolean; data: ServerChannelView | undefined }> {
+    const server = await this.upsertServer(
+      req.serverId,
+      req.serverName ? { [this.t.serverName]: req.serverName } : {},
+    );
+    let created = server.changed;
+    if (req.channelId) {
+      created = (await this.upsertChannel(server.id, req.channelId, req.channelName)) || created;
+      await this.monitored.invalidate(req.serverId);
     }
-    const view = (await this.list()).find((s) => s.server_id === serverId);
+    const view = (await this.list()).find((s) => s.server_id === req.serverId);
     return { created, data: view };
   }
 
@@ -193,5 +217,34 @@ export class ServerChannelStore {
       .orderBy('id')
       .execute();
     return rows.map((r) => String(r[this.t.serverKey]));
+  }
+
+  /**
+   * The POST body of contracts §17.5 for these tables, e.g. Discord `{guild_id, channel_id?,
+   * guild_name?, channel_name?}`. Ids are contracts §3 segments: the platform's own id formats
+   * are not checked, so the acceptance fixtures' `G1`/`C1` register like real snowflakes.
+   */
+  addChannelSchema() {
+    return z.object({
+      [this.t.serverKey]: SegmentSchema,
+      channel_id: SegmentSchema.optional(),
+      [this.t.serverName]: DisplayName.optional(),
+      channel_name: DisplayName.optional(),
+    });
+  }
+
+  /** The store behind `mountChannelRoutes`, reading bodies of `addChannelSchema()`. */
+  channelRoutesStore(): ChannelStore<Record<string, string | undefined>> {
+    return {
+      list: () => this.list(),
+      add: (body) =>
+        this.add({
+          serverId: body[this.t.serverKey]!,
+          serverName: body[this.t.serverName],
+          channelId: body.channel_id,
+          channelName: body.channel_name,
+        }),
+      remove: (id) => this.remove(id),
+    };
   }
 }

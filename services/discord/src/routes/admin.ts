@@ -4,13 +4,6 @@ import { APPLICATION_COMMANDS } from '../commands.js';
 import { missingDiscordConfig } from '../config.js';
 import type { DiscordDeps, DiscordReceiver } from '../receiver.js';
 
-const Snowflake = z.string().regex(/^\d{1,32}$/, 'must be a Discord id');
-export const AddDiscordChannelSchema = z.object({
-  guild_id: Snowflake,
-  channel_id: Snowflake.optional(),
-  guild_name: z.string().max(100).optional(),
-});
-
 const Envelope = z.object({ success: z.literal(true), data: z.unknown() });
 const json = (description: string) => ({
   description,
@@ -21,20 +14,16 @@ const json = (description: string) => ({
 export function mountAdminRoutes(app: App, deps: DiscordDeps, discord: DiscordReceiver) {
   mountChannelRoutes(app, deps, {
     platform: 'discord',
-    bodySchema: AddDiscordChannelSchema,
-    store: {
-      list: () => discord.guilds.list(),
-      add: (b) =>
-        discord.guilds.add(b.guild_id, b.channel_id, b.guild_name ? { guild_name: b.guild_name } : {}),
-      remove: (id) => discord.guilds.remove(id),
-    },
+    bodySchema: discord.guilds.addChannelSchema(),
+    store: discord.guilds.channelRoutesStore(),
   });
 
   app.openapi(
     createRoute({
       method: 'get',
       path: '/discord/status',
-      middleware: [deps.auth.require('service')],
+      // Like /readyz: a connection flag and a count, no credential needed (§6.2 marks only
+      // /discord/guilds and the command sync as admin).
       responses: { 200: json('gateway state') },
     }),
     async (c) => {

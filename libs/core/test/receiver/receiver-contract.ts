@@ -1,0 +1,121 @@
+import { expect, it } from 'vitest';
+import { call, serviceHeaders } from '../../src/testing/index.js';
+
+/**
+ * Tests every receiver runs against its own app: the parts of contracts §6, §11 and §17.5 that
+ * are the same on Twitch, Discord and Slack. Each receiver's test file calls these inside its own
+ * `describe`, after its harness has started the service.
+ */
+
+type RequestableApp = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
+type AppOf = () => RequestableApp;
+
+const WRONG_KEY = serviceHeaders({ 'X-Service-Key': 'nope-nope-nope-nope-nope-nope-nope' });
+
+/** Contracts §6: no key → 401 AUTH_REQUIRED, a wrong key → 401 INVALID_API_KEY, on every listed route. */
+export function itRefusesMissingAndWrongServiceKeys(app: AppOf, routes: [method: string, path: string][]) {
+  for (const [method, path] of routes) {
+    it(`${method} ${path} refuses a missing and a wrong service key`, async () => {
+      const body = method === 'GET' ? undefined : {};
+      const none = await call(app(), method, path, body, { 'Content-Type': 'application/json' });
+      expect([none.status, none.body.error.code]).toEqual([401, 'AUTH_REQUIRED']);
+      expect(none.body.error.request_id).toEqual(expect.any(String));
+      const wrong = await call(app(), method, path, body, WRONG_KEY);
+      expect([wrong.status, wrong.body.error.code]).toEqual([401, 'INVALID_API_KEY']);
+    });
+  }
+}
+
+/**
+ * Contracts §17.5 on a receiver with servers and channels (Discord guilds, Slack teams). The ids
+ * must be unused by the rest of the file: the test adds, lists and removes them.
+ */
+export function itServesServerChannelApi(
+  app: AppOf,
+  opts: {
+    platform: 'discord' | 'slack';
+    serverKey: string;
+    nameKey: string;
+    ids: { server: string; channel: string; otherChannel: string };
+  },
+) {
+  const path = `/${opts.platform}/api/channels`;
+  const { server, channel, otherChannel } = opts.ids;
+  const listed = async () =>
+    ((await call(app(), 'GET', path)).body.data as { server_id: string }[]).find(
+      (s) => s.server_id === server,
+    );
+
+  it('adds a server with a channel (201), again (200), a second channel (201); lists names; removes channel, then server', async () => {
+    const first = await call(app(), 'POST', path, {
+      [opts.serverKey]: server,
+      channel_id: channel,
+      [opts.nameKey]: 'Server Name',
+      channel_name: 'general',
+    });
+    expect(first.status).toBe(201);
+    expect(first.body).toEqual({
+      success: true,
+      data: {
+        server_id: server,
+        name: 'Server Name',
+        is_active: true,
+        channels: [{ channel_id: channel, channel_name: 'general' }],
+      },
+    });
+    expect((await call(app(), 'POST', path, { [opts.serverKey]: server, channel_id: channel })).status).toBe(
+      200,
+    );
+    expect(
+      (await call(app(), 'POST', path, { [opts.serverKey]: server, channel_id: otherChannel })).status,
+    ).toBe(201);
+    expect(await listed()).toEqual({
+      server_id: server,
+      name: 'Server Name',
+      is_active: true,
+      channels: [
+        { channel_id: channel, channel_name: 'general' },
+        { channel_id: otherChannel, channel_name: null },
+      ],
+    });
+    expect((await call(app(), 'DELETE', `${path}/${channel}`)).body).toEqual({
+      success: true,
+      data: { id: channel, removed: true },
+    });
+    expect((await listed())?.channels).toEqual([{ channel_id: otherChannel, channel_name: null }]);
+    expect((await call(app(), 'DELETE', `${path}/${otherChannel}`)).status).toBe(200);
+    expect((await call(app(), 'DELETE', `${path}/${server}`)).status).toBe(200);
+    expect(await listed()).toBeUndefined();
+    const gone = await call(app(), 'DELETE', `${path}/${server}`);
+    expect([gone.status, gone.body.error.code]).toEqual([404, 'NOT_FOUND']);
+  });
+
+  it('re-adding a removed server answers 201 (it became monitored again), then 200', async () => {
+    const body = { [opts.serverKey]: server, channel_id: channel };
+    expect((await call(app(), 'POST', path, body)).status).toBe(201);
+    expect((await call(app(), 'DELETE', `${path}/${server}`)).status).toBe(200);
+    expect((await call(app(), 'POST', path, body)).status).toBe(201);
+    expect((await call(app(), 'POST', path, body)).status).toBe(200);
+    expect((await call(app(), 'DELETE', `${path}/${server}`)).status).toBe(200);
+  });
+
+  it('refuses bodies without a contracts §3 segment id with 400 VALIDATION_ERROR, storing nothing', async () => {
+    for (const body of [
+      {},
+      { channel_id: channel },
+      { [opts.serverKey]: `${server}:x` },
+      { [opts.serverKey]: 42 },
+      { [opts.serverKey]: server, channel_id: 'has space' },
+      { [opts.serverKey]: server, [opts.nameKey]: 'x'.repeat(101) },
+    ]) {
+      const res = await call(app(), 'POST', path, body);
+      expect([res.status, res.body.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+      expect(res.body.error.details.length).toBeGreaterThan(0);
+    }
+    const malformed = await call(app(), 'POST', path, '{"nope"');
+    expect([malformed.status, malformed.body.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+    expect(await listed()).toBeUndefined();
+    const badId = await call(app(), 'DELETE', `${path}/a%3Ab`);
+    expect([badId.status, badId.body.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+  });
+}
