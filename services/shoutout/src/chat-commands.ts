@@ -12,7 +12,7 @@ const MODULE = 'shoutout';
 function answer(req: ModuleRequest, outcome: ShoutoutOutcome): ModuleResponse {
   return chatResponse(req, MODULE, outcome.chat, {
     additional_responses: [outcome.card],
-    response_data: { username: outcome.login, clip_url: outcome.clipUrl },
+    response_data: { username: outcome.login, clip_url: outcome.videoUrl },
     ...(outcome.degraded ? { degraded: true } : {}),
   });
 }

@@ -22,17 +22,28 @@ export function clipEmbedSrc(embedUrl: string, parentDomain: string): string | n
   return url.toString();
 }
 
+/** What the card plays: a Twitch clip or a YouTube short, by their embed URLs. */
+export interface CardVideo {
+  kind: 'twitch_clip' | 'youtube_short';
+  src: string;
+}
+
 export interface CardInput {
   kind: 'shoutout' | 'auto-shoutout';
-  /** The configured display type, shown to the overlay as the theme. */
+  /** The display the card ended up with (`twitch_clip`, `youtube_short` or `text`), for the overlay's styling. */
   theme: string;
   duration: number;
   title: string;
   message: string;
-  clipSrc?: string | null;
+  video?: CardVideo | null;
   profileImageUrl?: string | null;
   links: CardLink[];
 }
+
+const VIDEO_CLASS: Record<CardVideo['kind'], string> = {
+  twitch_clip: 'shoutout-clip',
+  youtube_short: 'shoutout-short',
+};
 
 /**
  * The `general` overlay action (contracts §10). Every interpolated value is HTML-escaped, and
@@ -40,9 +51,11 @@ export interface CardInput {
  */
 export function overlayCard(card: CardInput): ActionFields {
   const parts: string[] = [`<div class="waddlebot-${card.kind}">`];
-  if (card.clipSrc) {
+  if (card.video && isWebUrl(card.video.src)) {
+    // Shorts are portrait video; clips are landscape.
+    const [width, height] = card.video.kind === 'youtube_short' ? [360, 640] : [640, 360];
     parts.push(
-      `<iframe class="shoutout-clip" src="${escapeHtml(card.clipSrc)}" width="640" height="360" frameborder="0" allow="autoplay" allowfullscreen></iframe>`,
+      `<iframe class="${VIDEO_CLASS[card.video.kind]}" src="${escapeHtml(card.video.src)}" width="${width}" height="${height}" frameborder="0" allow="autoplay" allowfullscreen></iframe>`,
     );
   } else if (card.profileImageUrl && isWebUrl(card.profileImageUrl)) {
     parts.push(`<img class="shoutout-avatar" src="${escapeHtml(card.profileImageUrl)}" alt="">`);

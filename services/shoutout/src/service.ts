@@ -16,6 +16,7 @@ import { mountShoutoutRestRoutes } from './routes/rest.js';
 import type { ShoutoutDeps } from './shoutouts.js';
 import { TwitchHelix } from './twitch-helix.js';
 import { mergeUser } from './user-merge.js';
+import { YouTubeShorts } from './youtube-shorts.js';
 
 const configShape = {
   TWITCH_CLIENT_ID: optionalString(),
@@ -26,6 +27,10 @@ const configShape = {
   OVERLAY_PARENT_DOMAIN: z.string().min(1).default('localhost'),
   /** Per Helix call; three sequential steps stay below the router's 30 s command timeout. */
   SHOUTOUT_HELIX_TIMEOUT_MS: intVar(8000, { min: 100, max: 10_000 }),
+  /** YouTube Data API key for the `youtube_short` card; without it that card falls back to the Twitch one. */
+  YOUTUBE_API_KEY: optionalString(),
+  /** Per YouTube call; the (up to three) calls run beside the Helix look-up, within its time. */
+  SHOUTOUT_YOUTUBE_TIMEOUT_MS: intVar(5000, { min: 100, max: 10_000 }),
 };
 type ShoutoutServiceDeps = ServiceDeps<Config<typeof configShape>>;
 
@@ -63,8 +68,10 @@ export const service = defineService({
       name: 'upstream',
       required: false,
       run: async () => {
-        if (!helixOf(deps).configured) return 'not_configured';
-        if (helixOf(deps).breakerOpen) throw new Error('twitch helix breaker open');
+        const { helix, youtube } = upstreamsOf(deps);
+        if (!helix.configured) return 'not_configured';
+        if (helix.breakerOpen) throw new Error('twitch helix breaker open');
+        if (youtube.breakerOpen) throw new Error('youtube breaker open');
       },
     },
   ],
@@ -73,7 +80,7 @@ export const service = defineService({
     const shoutoutDeps: ShoutoutDeps = {
       db,
       clock: deps.clock,
-      helix: helixOf(deps),
+      ...upstreamsOf(deps),
       overlayParentDomain: deps.config.OVERLAY_PARENT_DOMAIN,
       logger: deps.logger,
     };
@@ -86,22 +93,36 @@ export const service = defineService({
   },
 });
 
-/** One Helix client per service instance, shared by the routes and the readiness check. */
-const helixClients = new WeakMap<object, TwitchHelix>();
-function helixOf(deps: ShoutoutServiceDeps): TwitchHelix {
-  let helix = helixClients.get(deps);
-  if (!helix) {
-    const timeoutMs = deps.config.SHOUTOUT_HELIX_TIMEOUT_MS;
-    helix = new TwitchHelix({
-      api: deps.httpClient(deps.config.TWITCH_API_BASE_URL, { timeoutMs, retries: 1, breakerThreshold: 0 }),
-      auth: deps.httpClient(deps.config.TWITCH_AUTH_BASE_URL, { timeoutMs, retries: 1, breakerThreshold: 0 }),
-      clientId: deps.config.TWITCH_CLIENT_ID,
-      clientSecret: deps.config.TWITCH_CLIENT_SECRET,
-      accessToken: deps.config.TWITCH_ACCESS_TOKEN,
-      clock: deps.clock,
-      logger: deps.logger,
-    });
-    helixClients.set(deps, helix);
+/** One client per upstream and service instance, shared by the routes and the readiness check. */
+const upstreamClients = new WeakMap<object, { helix: TwitchHelix; youtube: YouTubeShorts }>();
+function upstreamsOf(deps: ShoutoutServiceDeps) {
+  let clients = upstreamClients.get(deps);
+  if (!clients) {
+    // Own breakers (on the injected clock) replace the HTTP client's.
+    const helixHttp = { timeoutMs: deps.config.SHOUTOUT_HELIX_TIMEOUT_MS, retries: 1, breakerThreshold: 0 };
+    const youtubeHttp = {
+      timeoutMs: deps.config.SHOUTOUT_YOUTUBE_TIMEOUT_MS,
+      retries: 1,
+      breakerThreshold: 0,
+    };
+    clients = {
+      helix: new TwitchHelix({
+        api: deps.httpClient(deps.config.TWITCH_API_BASE_URL, helixHttp),
+        auth: deps.httpClient(deps.config.TWITCH_AUTH_BASE_URL, helixHttp),
+        clientId: deps.config.TWITCH_CLIENT_ID,
+        clientSecret: deps.config.TWITCH_CLIENT_SECRET,
+        accessToken: deps.config.TWITCH_ACCESS_TOKEN,
+        clock: deps.clock,
+        logger: deps.logger,
+      }),
+      youtube: new YouTubeShorts({
+        api: deps.httpClient(deps.config.YOUTUBE_API_BASE_URL, youtubeHttp),
+        apiKey: deps.config.YOUTUBE_API_KEY,
+        clock: deps.clock,
+        logger: deps.logger,
+      }),
+    };
+    upstreamClients.set(deps, clients);
   }
-  return helix;
+  return clients;
 }

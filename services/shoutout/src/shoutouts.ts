@@ -2,6 +2,7 @@ import {
   ModuleFailure,
   forbidden,
   hasRole,
+  usage,
   type ActionFields,
   type Clock,
   type Logger,
@@ -10,16 +11,18 @@ import {
 import type { Kysely } from 'kysely';
 import type { ShoutoutConfigRow, ShoutoutDB, ShoutoutUserRow } from './db.js';
 import { chooseTemplate, renderTemplate, type TemplateValues } from './message-template.js';
-import { clipEmbedSrc, overlayCard, type CardLink } from './overlay-card.js';
+import { clipEmbedSrc, overlayCard, type CardLink, type CardVideo } from './overlay-card.js';
 import { loadCommunityConfig, soPermissionRole } from './shoutout-config.js';
 import { recordHistory } from './shoutout-history.js';
 import { claimShoutout, ensureUser, findUser, normaliseLogin, rememberChannel } from './shoutout-users.js';
 import type { ChannelLookup, TwitchChannelInfo, TwitchHelix } from './twitch-helix.js';
+import { youtubeChannelOf, type ShortLookup, type YouTubeShorts } from './youtube-shorts.js';
 
 export interface ShoutoutDeps {
   db: Kysely<ShoutoutDB>;
   clock: Clock;
   helix: TwitchHelix;
+  youtube: YouTubeShorts;
   overlayParentDomain: string;
   logger: Logger;
 }
@@ -29,10 +32,12 @@ export interface ShoutoutOutcome {
   chat: string;
   card: ActionFields;
   degraded: boolean;
-  clipUrl: string | null;
+  /** The clip or short the card plays, as recorded in the history. */
+  videoUrl: string | null;
 }
 
 const twitchUrl = (login: string) => `https://twitch.tv/${login}`;
+const USAGE = 'Usage: !so <username> or !shoutout <username>';
 
 function linksFor(login: string, user: ShoutoutUserRow | undefined): CardLink[] {
   return [
@@ -41,13 +46,9 @@ function linksFor(login: string, user: ShoutoutUserRow | undefined): CardLink[] 
   ];
 }
 
-function templateValues(
-  login: string,
-  channel: TwitchChannelInfo | null,
-  fallbackName: string,
-): TemplateValues {
+function templateValues(login: string, channel: TwitchChannelInfo | null): TemplateValues {
   return {
-    display_name: channel?.user.display_name ?? fallbackName,
+    display_name: channel?.user.display_name ?? login,
     login: channel?.user.login ?? login,
     game_name: channel?.game_name ?? null,
     title: channel?.title ?? null,
@@ -56,21 +57,74 @@ function templateValues(
   };
 }
 
-/** `auto` (and the optional `youtube_short`, not built in v1) show a clip when one was found. */
-function cardMedia(config: ShoutoutConfigRow, channel: TwitchChannelInfo | null, parentDomain: string) {
-  const clipSrc =
-    config.display_type !== 'text' && channel?.clip
-      ? clipEmbedSrc(channel.clip.embed_url, parentDomain)
-      : null;
+/** What the creator's look-ups found: Twitch always, YouTube only for the `youtube_short` display. */
+interface CreatorLookup {
+  twitch: ChannelLookup;
+  channel: TwitchChannelInfo | null;
+  short: ShortLookup | null;
+  /** An upstream the card needed was unavailable, so the card is a fallback. */
+  degraded: boolean;
+}
+
+/**
+ * Runs the Twitch and YouTube look-ups side by side, so a shoutout waits for the slower one
+ * rather than both. The YouTube channel comes from the creator's stored links.
+ */
+async function lookUpCreator(
+  deps: ShoutoutDeps,
+  config: ShoutoutConfigRow,
+  login: string,
+  stored: ShoutoutUserRow | undefined,
+): Promise<CreatorLookup> {
+  const youtubeChannel =
+    config.display_type === 'youtube_short' ? youtubeChannelOf(stored?.additional_links ?? {}) : null;
+  const [twitch, short] = await Promise.all([
+    deps.helix.lookupChannel(login),
+    youtubeChannel ? deps.youtube.latestShort(youtubeChannel) : Promise.resolve(null),
+  ]);
   return {
-    clipSrc,
-    theme: clipSrc ? 'twitch_clip' : 'text',
-    profileImageUrl: config.show_profile_picture ? (channel?.user.profile_image_url ?? null) : null,
+    twitch,
+    channel: twitch.status === 'found' ? twitch.channel : null,
+    short,
+    degraded: twitch.status === 'degraded' || short?.status === 'degraded',
   };
 }
 
-function channelOf(lookup: ChannelLookup): TwitchChannelInfo | null {
-  return lookup.status === 'found' ? lookup.channel : null;
+interface CardMedia {
+  video: CardVideo | null;
+  videoUrl: string | null;
+  theme: 'youtube_short' | 'twitch_clip' | 'text';
+  profileImageUrl: string | null;
+}
+
+/**
+ * The card's video by display type: `youtube_short` plays the creator's latest short, `auto` and
+ * `twitch_clip` a recent clip; whatever is not found falls back to the next (short → clip → text).
+ */
+function cardMedia(config: ShoutoutConfigRow, found: CreatorLookup, parentDomain: string): CardMedia {
+  const profileImageUrl = config.show_profile_picture
+    ? (found.channel?.user.profile_image_url ?? null)
+    : null;
+  if (config.display_type === 'youtube_short' && found.short?.status === 'found') {
+    const { short } = found.short;
+    return {
+      video: { kind: 'youtube_short', src: short.embed_url },
+      videoUrl: short.url,
+      theme: 'youtube_short',
+      profileImageUrl,
+    };
+  }
+  const clip = config.display_type !== 'text' ? found.channel?.clip : null;
+  const clipSrc = clip ? clipEmbedSrc(clip.embed_url, parentDomain) : null;
+  if (clip && clipSrc) {
+    return {
+      video: { kind: 'twitch_clip', src: clipSrc },
+      videoUrl: clip.url,
+      theme: 'twitch_clip',
+      profileImageUrl,
+    };
+  }
+  return { video: null, videoUrl: null, theme: 'text', profileImageUrl };
 }
 
 export interface ManualShoutoutInput {
@@ -86,18 +140,17 @@ export interface ManualShoutoutInput {
 export async function giveShoutout(deps: ShoutoutDeps, input: ManualShoutoutInput): Promise<ShoutoutOutcome> {
   const config = await loadCommunityConfig(deps.db, input.communityId, deps.clock);
   if (!hasRole(input.role, soPermissionRole(config.so_permission))) throw forbidden('give shoutouts');
-  if (!input.rawTarget?.trim())
-    throw new ModuleFailure('USAGE', 'Usage: !so <username> or !shoutout <username>');
-  const login = normaliseLogin(input.rawTarget);
-  const shown = input.rawTarget.trim().replace(/^@/, '').slice(0, 40);
-  if (!login) throw new ModuleFailure('NOT_FOUND', `Could not find Twitch user '${shown}'`);
+  const typed = (input.rawTarget ?? '').trim().replace(/^@+/, '');
+  if (!typed) throw usage(USAGE);
+  const login = normaliseLogin(typed);
+  if (!login) throw new ModuleFailure('NOT_FOUND', `Could not find Twitch user '${typed.slice(0, 40)}'`);
 
-  const lookup = await deps.helix.lookupChannel(login);
-  if (lookup.status === 'not_found')
-    throw new ModuleFailure('NOT_FOUND', `Could not find Twitch user '${login}'`);
-  const channel = channelOf(lookup);
   const stored = await findUser(deps.db, input.communityId, login);
-  const values = templateValues(login, channel, login);
+  const found = await lookUpCreator(deps, config, login, stored);
+  if (found.twitch.status === 'not_found')
+    throw new ModuleFailure('NOT_FOUND', `Could not find Twitch user '${login}'`);
+  const { channel } = found;
+  const values = templateValues(login, channel);
   const template = chooseTemplate(
     {
       customMessage: stored?.custom_message ?? null,
@@ -108,18 +161,17 @@ export async function giveShoutout(deps: ShoutoutDeps, input: ManualShoutoutInpu
     channel?.live ?? false,
   );
   const chat = renderTemplate(template, values);
-  const media = cardMedia(config, channel, deps.overlayParentDomain);
+  const media = cardMedia(config, found, deps.overlayParentDomain);
   const card = overlayCard({
     kind: 'shoutout',
     theme: media.theme,
     duration: config.default_duration,
     title: `Shoutout to ${values.display_name}!`,
     message: chat,
-    clipSrc: media.clipSrc,
+    video: media.video,
     profileImageUrl: media.profileImageUrl,
     links: linksFor(values.login, stored),
   });
-  const clipUrl = media.clipSrc ? (channel?.clip?.url ?? null) : null;
 
   await deps.db.transaction().execute(async (trx) => {
     const now = deps.clock.now();
@@ -134,17 +186,13 @@ export async function giveShoutout(deps: ShoutoutDeps, input: ManualShoutoutInpu
       auto_shoutout: false,
       event_type: 'command',
       game_played: values.game_name,
-      clip_url: clipUrl,
+      clip_url: media.videoUrl,
       message: chat,
-      response_data: {
-        display_type: media.theme,
-        degraded: lookup.status === 'degraded',
-        live: channel?.live ?? false,
-      },
+      response_data: { display_type: media.theme, degraded: found.degraded, live: channel?.live ?? false },
       created_at: now,
     });
   });
-  return { login, chat, card, degraded: lookup.status === 'degraded', clipUrl };
+  return { login, chat, card, degraded: found.degraded, videoUrl: media.videoUrl };
 }
 
 const AUTO_TITLES: Record<string, (name: string) => string> = {
@@ -185,26 +233,25 @@ export async function autoShoutout(
   const claimed = await claimShoutout(deps.db, input.communityId, login, now, config.cooldown_minutes);
   if (!claimed) return { fired: false, reason: 'cooldown' };
 
-  const lookup = await deps.helix.lookupChannel(login);
-  const channel = channelOf(lookup);
+  const found = await lookUpCreator(deps, config, login, claimed);
+  const { channel } = found;
   const name = channel?.user.display_name ?? input.targetDisplayName ?? login;
   const title = (AUTO_TITLES[input.eventType] ?? ((n: string) => `Hi ${n}!`))(name);
   const body = channel?.game_name
     ? `Go see their channel; they stream ${channel.game_name}!`
     : 'Go see their channel!';
-  const media = cardMedia(config, channel, deps.overlayParentDomain);
+  const media = cardMedia(config, found, deps.overlayParentDomain);
   const card = overlayCard({
     kind: 'auto-shoutout',
     theme: media.theme,
     duration: config.default_duration,
     title,
     message: body,
-    clipSrc: media.clipSrc,
+    video: media.video,
     profileImageUrl: media.profileImageUrl,
     links: linksFor(login, claimed),
   });
   const chat = `${title} ${body} twitch.tv/${login}`;
-  const clipUrl = media.clipSrc ? (channel?.clip?.url ?? null) : null;
   await rememberChannel(deps.db, claimed.id, twitchUrl(login), channel?.game_name ?? null);
   await recordHistory(deps.db, {
     community_id: input.communityId,
@@ -214,10 +261,13 @@ export async function autoShoutout(
     auto_shoutout: true,
     event_type: input.eventType,
     game_played: channel?.game_name ?? null,
-    clip_url: clipUrl,
+    clip_url: media.videoUrl,
     message: chat,
-    response_data: { display_type: media.theme, degraded: lookup.status === 'degraded', title },
+    response_data: { display_type: media.theme, degraded: found.degraded, title },
     created_at: now,
   });
-  return { fired: true, outcome: { login, chat, card, degraded: lookup.status === 'degraded', clipUrl } };
+  return {
+    fired: true,
+    outcome: { login, chat, card, degraded: found.degraded, videoUrl: media.videoUrl },
+  };
 }

@@ -1,4 +1,5 @@
 import type { Clock, HttpClient, HttpResponse, Logger } from '@waddlebot/core';
+import { UpstreamBreaker } from './upstream-breaker.js';
 
 export interface TwitchUser {
   id: string;
@@ -64,17 +65,24 @@ export class TwitchHelix {
   private appToken: { value: string; expiresAtMs: number } | null = null;
   private tokenInFlight: Promise<string> | null = null;
   private staticTokenRejected = false;
-  private consecutiveFailures = 0;
-  private openUntilMs = 0;
+  private readonly breaker: UpstreamBreaker;
 
-  constructor(private readonly opts: TwitchHelixOptions) {}
+  constructor(private readonly opts: TwitchHelixOptions) {
+    this.breaker = new UpstreamBreaker({
+      upstream: 'twitch helix',
+      clock: opts.clock,
+      logger: opts.logger,
+      threshold: opts.breakerThreshold,
+      openMs: opts.breakerOpenMs,
+    });
+  }
 
   get configured(): boolean {
     return Boolean(this.opts.clientId && (this.opts.accessToken || this.opts.clientSecret));
   }
 
   get breakerOpen(): boolean {
-    return this.opts.clock.nowMs() < this.openUntilMs;
+    return this.breaker.open;
   }
 
   async lookupChannel(login: string): Promise<ChannelLookup> {
@@ -85,12 +93,12 @@ export class TwitchHelix {
       const users = await this.get<{ data?: Record<string, unknown>[] }>('/users', { login });
       const raw = users.data?.[0];
       if (!raw) {
-        this.recordSuccess();
+        this.breaker.recordSuccess();
         return { status: 'not_found' };
       }
       user = toUser(raw, login);
     } catch (err) {
-      this.recordFailure(err);
+      this.breaker.recordFailure(describe(err));
       return { status: 'degraded', reason: 'upstream' };
     }
     const startedAt = new Date(this.opts.clock.nowMs() - CLIP_WINDOW_MS).toISOString();
@@ -108,7 +116,7 @@ export class TwitchHelix {
         }),
       ),
     ]);
-    this.recordSuccess();
+    this.breaker.recordSuccess();
     const live = stream?.data?.[0];
     const info = channel?.data?.[0];
     const clipList = (clips?.data ?? []).map(toClip).filter((c): c is TwitchClip => c !== null);
@@ -132,23 +140,6 @@ export class TwitchHelix {
     } catch (err) {
       this.opts.logger.warn('twitch helix detail failed', { error: describe(err) });
       return null;
-    }
-  }
-
-  private recordSuccess() {
-    this.consecutiveFailures = 0;
-  }
-
-  private recordFailure(err: unknown) {
-    this.consecutiveFailures++;
-    this.opts.logger.warn('twitch helix lookup failed', {
-      error: describe(err),
-      consecutive_failures: this.consecutiveFailures,
-    });
-    if (this.consecutiveFailures >= (this.opts.breakerThreshold ?? 5)) {
-      this.openUntilMs = this.opts.clock.nowMs() + (this.opts.breakerOpenMs ?? 60_000);
-      this.consecutiveFailures = 0;
-      this.opts.logger.warn('twitch helix breaker open', { open_ms: this.opts.breakerOpenMs ?? 60_000 });
     }
   }
 

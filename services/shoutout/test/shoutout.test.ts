@@ -301,6 +301,9 @@ describe('messages and cards', () => {
 
   it('asks for a name, and refuses an impossible login without calling Twitch', async () => {
     expect((await interact(mod('!so'))).body).toMatchObject({ success: false, error_code: 'USAGE' });
+    const bareAt = await interact(mod('!so @'));
+    expect(bareAt.body).toMatchObject({ success: false, error_code: 'USAGE' });
+    expect(bareAt.body.chat_message).toBe('Usage: !so <username> or !shoutout <username>');
     const before = twitch.helix.requests.length;
     const res = await interact(mod('!so bad/name'));
     expect(res.body).toMatchObject({ success: false, error_code: 'NOT_FOUND' });
