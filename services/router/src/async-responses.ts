@@ -102,7 +102,14 @@ export async function acceptAsyncResponse(
 
 const truncate = (v: string | null, n: number) => (v && v.length > n ? `${v.slice(0, n)}...` : v);
 
+/** `GET /router/responses/:execution_id`: 404 for an execution the router never created. */
 export async function responsesOf(ctx: RouterContext, executionId: string) {
+  const execution = await ctx.db
+    .selectFrom('command_executions')
+    .select('execution_id')
+    .where('execution_id', '=', executionId)
+    .executeTakeFirst();
+  if (!execution) throw new NotFoundError('Execution not found');
   const rows = await ctx.db
     .selectFrom('module_responses')
     .selectAll()

@@ -1,42 +1,84 @@
 import {
   CommandSeedSchema,
+  ConflictError,
+  GLOBAL_COMMUNITY_ID,
   NotFoundError,
+  isUniqueViolation,
   ValidationError,
   parseEntityId,
   z,
   type CommandRow,
 } from '@waddlebot/core';
 import { sql } from 'kysely';
-import { ensureEntity } from './registry.js';
+import { ensureEntity, entityCommunity, findEntity } from './registry.js';
 import type { RouterContext } from './router-deps.js';
+
+const commandName = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/, 'must be a command name without prefix')
+  .transform((c) => c.toLowerCase());
 
 /** `POST /router/admin/commands` body: a seed row (contracts §9.2) plus the admin-only columns. */
 export const CommandWriteSchema = CommandSeedSchema.extend({
   category: z.string().max(64).default('general'),
   module_id: z.string().max(128).nullish(),
-  // Receivers wait 45 s for the router, so module timeouts are capped at 40 s (§3.8).
+  // Receivers wait 45 s for the router, so module timeouts are capped at 40 s (§3.8); a row
+  // without one gets ROUTER_REQUEST_TIMEOUT, the default module timeout (§3.1).
   timeout: z
     .number()
     .int()
     .min(1)
     .max(300)
-    .default(30)
-    .transform((t) => Math.min(t, 40)),
+    .transform((t) => Math.min(t, 40))
+    .optional(),
   is_active: z.boolean().default(true),
   // §3.5: core `!` commands are on by default, marketplace `#` commands off, unless the row says.
   enabled_by_default: z.boolean().optional(),
-  command: z
-    .string()
-    .regex(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/, 'must be a command name without prefix')
-    .transform((c) => c.toLowerCase()),
-  aliases: z
-    .array(z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_-]{0,63}$/, 'must be a command name'))
-    .default([]),
+  // §3.6: omitted → derived from the command name (ban → users.ban, …).
+  required_permission: z.string().min(1).max(64).optional(),
+  command: commandName,
+  aliases: z.array(commandName).default([]),
   location_url: z.url({ protocol: /^https?$/ }),
 });
 export type CommandWrite = z.output<typeof CommandWriteSchema>;
 
-export const CommandPatchSchema = CommandWriteSchema.omit({ aliases: true }).partial();
+const REDACTED = '***';
+
+/** A default belongs to creation: a partial update must leave every field it does not name alone. */
+function withoutDefault(field: z.ZodType): z.ZodType {
+  return field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : field;
+}
+
+/** `PUT /router/admin/commands/:id` body: any row field, none defaulted. */
+export const CommandPatchSchema = z
+  .object(
+    Object.fromEntries(
+      Object.entries(CommandWriteSchema.omit({ aliases: true }).shape).map(([k, v]) => [
+        k,
+        withoutDefault(v as z.ZodType).optional(),
+      ]),
+    ),
+  )
+  .strip() as unknown as z.ZodType<Partial<Omit<CommandWrite, 'aliases'>>>;
+export type CommandPatch = Partial<Omit<CommandWrite, 'aliases'>>;
+
+/**
+ * The permission a command needs when its row names none (§3.6): the original router's
+ * command → permission map, now enforced.
+ */
+const PERMISSION_BY_COMMAND: Record<string, string> = {
+  ban: 'users.ban',
+  kick: 'users.kick',
+  timeout: 'users.timeout',
+  warn: 'users.warn',
+  config: 'commands.admin',
+  settings: 'commands.admin',
+  install_module: 'community.install_modules',
+};
+
+export function defaultPermission(command: string): string {
+  return PERMISSION_BY_COMMAND[command] ?? 'commands.basic';
+}
 
 function columns(row: Partial<CommandRow & CommandWrite>) {
   const out: Record<string, unknown> = {};
@@ -86,6 +128,8 @@ export async function upsertCommand(
     for (const name of names) {
       const values = {
         ...columns(input),
+        timeout: input.timeout ?? ctx.config.ROUTER_REQUEST_TIMEOUT,
+        required_permission: input.required_permission ?? defaultPermission(input.command),
         enabled_by_default: input.enabled_by_default ?? input.prefix === '!',
         command: name,
         prefix: input.prefix,
@@ -106,20 +150,23 @@ export async function upsertCommand(
   return result;
 }
 
-export async function updateCommand(
-  ctx: RouterContext,
-  id: number,
-  patch: z.output<typeof CommandPatchSchema>,
-) {
+export async function updateCommand(ctx: RouterContext, id: number, patch: CommandPatch) {
   const values = { ...columns(patch), updated_at: ctx.deps.clock.now() } as Record<string, unknown>;
   if (patch.command !== undefined) values.command = patch.command;
   if (patch.prefix !== undefined) values.prefix = patch.prefix;
   if (patch.community_id !== undefined) values.community_id = patch.community_id;
-  const res = await ctx.db
-    .updateTable('commands')
-    .set(values as never)
-    .where('id', '=', id)
-    .executeTakeFirst();
+  let res;
+  try {
+    res = await ctx.db
+      .updateTable('commands')
+      .set(values as never)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  } catch (err) {
+    if (isUniqueViolation(err))
+      throw new ConflictError('Another command has that prefix, name and community');
+    throw err;
+  }
   if (!res.numUpdatedRows) throw new NotFoundError('Command not found');
   await ctx.invalidate({ prefixes: ['command:', 'permission:'] });
   return { id };
@@ -179,29 +226,32 @@ export async function setEntityEnablement(
   return { command_id: commandId, entity_id: entityId, is_enabled: input.is_enabled };
 }
 
-/** `GET /router/commands`: `enabled` only when an entity is named. */
+/**
+ * `GET /router/commands`: the active command rows of the Global community, plus those of the
+ * named community (or the entity's), where a community row replaces the global row of the
+ * same name (§3.5). `enabled` only when an entity is named.
+ */
 export async function listCommands(
   ctx: RouterContext,
-  q: { platform?: string; prefix?: string; entity_id?: string; community_id?: number },
+  q: { prefix?: string; entity_id?: string; community_id?: number },
 ) {
+  const community =
+    q.community_id ?? (q.entity_id ? await entityCommunity(ctx, q.entity_id) : GLOBAL_COMMUNITY_ID);
   let query = ctx.db
     .selectFrom('commands')
     .selectAll()
     .where('is_active', '=', true)
-    .where('trigger_type', 'in', ['command', 'both']);
+    .where('trigger_type', 'in', ['command', 'both'])
+    .where((eb) => eb.or([eb('community_id', 'is', null), eb('community_id', '=', community)]));
   if (q.prefix) query = query.where('prefix', '=', q.prefix);
-  if (q.community_id !== undefined) {
-    const cid = q.community_id;
-    query = query.where((eb) => eb.or([eb('community_id', 'is', null), eb('community_id', '=', cid)]));
-  } else query = query.where('community_id', 'is', null);
-  const rows = await query.orderBy('prefix').orderBy('command').execute();
+  const all = await query.orderBy('prefix').orderBy('command').execute();
+  const overridden = new Set(
+    all.filter((r) => r.community_id !== null).map((r) => `${r.prefix}${r.command}`),
+  );
+  const rows = all.filter((r) => r.community_id !== null || !overridden.has(`${r.prefix}${r.command}`));
   let enabled: Map<number, boolean> | null = null;
   if (q.entity_id) {
-    const entity = await ctx.db
-      .selectFrom('entities')
-      .select('id')
-      .where('entity_id', '=', q.entity_id)
-      .executeTakeFirst();
+    const entity = await findEntity(ctx, q.entity_id);
     const perms = entity
       ? await ctx.db
           .selectFrom('command_permissions')
@@ -225,4 +275,16 @@ export async function listCommands(
     ...(enabled ? { enabled: enabled.get(r.id) ?? r.enabled_by_default } : {}),
   }));
   return { commands, total: commands.length };
+}
+
+/**
+ * Every registry row for admin tooling. Header values are how community-hosted modules
+ * authenticate the router, so only their names are shown.
+ */
+export async function adminCommandRows(ctx: RouterContext) {
+  const rows = await ctx.db.selectFrom('commands').selectAll().orderBy('id').execute();
+  return rows.map((r) => ({
+    ...r,
+    headers: Object.fromEntries(Object.keys(r.headers ?? {}).map((name) => [name, REDACTED])),
+  }));
 }

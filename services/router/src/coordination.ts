@@ -1,4 +1,5 @@
-import { NotFoundError, PLATFORMS, entityIdOf } from '@waddlebot/core';
+import { NotFoundError, parseEntityId, type Platform } from '@waddlebot/core';
+import { entityIdsOf, receiverServers } from './receiver-channels.js';
 import { sql } from 'kysely';
 import type { RouterContext } from './router-deps.js';
 
@@ -219,36 +220,24 @@ export async function listEntities(
   return query.orderBy('priority').orderBy('id').limit(q.limit).execute();
 }
 
-/** Copies a receiver's monitored channels (contracts §17.5) into coordination rows. */
-export async function populate(ctx: RouterContext, platform: (typeof PLATFORMS)[number]) {
-  const client = ctx.deps.serviceClient(platform);
-  let items: Record<string, unknown>[];
-  try {
-    const data = await client.json<unknown>(`/${platform}/api/channels`);
-    items = (Array.isArray(data) ? data : ((data as { channels?: unknown })?.channels ?? [])) as Record<
-      string,
-      unknown
-    >[];
-  } catch (err) {
-    ctx.deps.logger.warn('populate: receiver unavailable', { platform, err: (err as Error).message });
-    throw err;
-  }
+/**
+ * Copies a receiver's monitored channels (contracts §17.5) into coordination rows: one per
+ * monitored channel, or one for the server when it is monitored in all its channels.
+ */
+export async function populate(ctx: RouterContext, platform: Platform) {
+  const servers = await receiverServers(ctx, platform);
   let added = 0;
-  for (const item of Array.isArray(items) ? items : []) {
-    const server = String(item.broadcaster_id ?? item.guild_id ?? item.team_id ?? item.server_id ?? '');
-    const channel = platform === 'twitch' ? '' : String(item.channel_id ?? '');
-    if (!server) continue;
-    const res = await ctx.db
-      .insertInto('coordination')
-      .values({
-        platform,
-        server_id: server,
-        channel_id: channel,
-        entity_id: entityIdOf(platform, server, channel),
-      } as never)
-      .onConflict((oc) => oc.column('entity_id').doNothing())
-      .executeTakeFirst();
-    added += Number(res.numInsertedOrUpdatedRows ?? 0);
+  for (const server of servers.filter((s) => s.active)) {
+    for (const entityId of entityIdsOf(platform, server)) {
+      const parsed = parseEntityId(entityId);
+      if (!parsed) continue;
+      const res = await ctx.db
+        .insertInto('coordination')
+        .values({ platform, server_id: parsed.server_id, channel_id: parsed.channel_id, entity_id: entityId })
+        .onConflict((oc) => oc.column('entity_id').doNothing())
+        .executeTakeFirst();
+      added += Number(res.numInsertedOrUpdatedRows ?? 0);
+    }
   }
   return { platform, added };
 }

@@ -32,10 +32,7 @@ function serverOf(item: Record<string, unknown>): ReceiverServer | null {
   };
 }
 
-/**
- * The servers a receiver monitors. An unreachable or failing receiver is an upstream error;
- * an answer the router cannot read lists nothing.
- */
+/** The servers a receiver monitors; an unreachable or refusing receiver is an upstream error. */
 export async function receiverServers(ctx: RouterContext, platform: Platform): Promise<ReceiverServer[]> {
   let res;
   try {
@@ -44,8 +41,7 @@ export async function receiverServers(ctx: RouterContext, platform: Platform): P
     ctx.deps.logger.warn('receiver channel list unavailable', { platform, err: (err as Error).message });
     throw new UpstreamError(`The ${platform} receiver is unavailable`);
   }
-  if (res.status >= 500) throw new UpstreamError(`The ${platform} receiver failed`);
-  if (!res.ok) return [];
+  if (!res.ok) throw new UpstreamError(`The ${platform} receiver answered ${res.status}`);
   const body = res.body as { data?: unknown } | unknown[] | null;
   const items = Array.isArray(body) ? body : (body as { data?: unknown } | null)?.data;
   if (!Array.isArray(items)) return [];
@@ -55,11 +51,20 @@ export async function receiverServers(ctx: RouterContext, platform: Platform): P
     .filter((s): s is ReceiverServer => s !== null);
 }
 
-/** Whether the platform's receiver monitors the entity's channel (contracts §17.5 rules). */
+/**
+ * Whether the platform's receiver monitors the entity's channel (contracts §17.5 rules). A
+ * receiver that cannot say vouches for nothing.
+ */
 export async function monitoredByReceiver(ctx: RouterContext, entityId: string): Promise<boolean> {
   const parsed = parseEntityId(entityId);
   if (!parsed) return false;
-  const servers = await receiverServers(ctx, parsed.platform);
+  let servers: ReceiverServer[];
+  try {
+    servers = await receiverServers(ctx, parsed.platform);
+  } catch (err) {
+    if (err instanceof UpstreamError) return false;
+    throw err;
+  }
   const server = servers.find((s) => s.server_id === parsed.server_id && s.active);
   return isMonitored(server, parsed.channel_id);
 }

@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError, z } from '@waddlebot/core';
+import { EntityIdSchema, NotFoundError, ValidationError, z } from '@waddlebot/core';
 import { regexProblem } from './regex-safety.js';
 import type { RouterContext } from './router-deps.js';
 
@@ -8,7 +8,7 @@ const RuleFields = z.object({
   string: z.string().min(1).max(500),
   match_type: z.enum(['exact', 'contains', 'word', 'regex']),
   case_sensitive: z.boolean(),
-  enabled_entity_ids: z.array(z.string().min(1).max(400)).max(1000),
+  enabled_entity_ids: z.array(EntityIdSchema).max(1000),
   action: z.enum(['warn', 'block', 'command', 'webhook']),
   command_to_execute: z.string().min(1).max(64).nullish(),
   command_parameters: z.array(z.string().max(500)).max(50),

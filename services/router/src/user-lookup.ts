@@ -78,15 +78,18 @@ export function userLabels(ctx: RouterContext, userKey: string, community: numbe
   );
 }
 
+/**
+ * Label names from the labels service answer (`data.labels[].label_name`, core-and-admin §1);
+ * a plain list of names or `{name}` objects is read as well.
+ */
 function labelNames(body: unknown): string[] {
   const data = (body as { data?: unknown })?.data ?? body;
   const list = Array.isArray(data) ? data : ((data as { labels?: unknown })?.labels ?? []);
   if (!Array.isArray(list)) return [];
-  return list
-    .map((l) =>
-      typeof l === 'string'
-        ? l
-        : ((l as { name?: unknown; label?: unknown })?.name ?? (l as { label?: unknown })?.label),
-    )
-    .filter((n): n is string => typeof n === 'string');
+  const nameOf = (l: unknown) => {
+    if (typeof l === 'string') return l;
+    const o = (l ?? {}) as { label_name?: unknown; name?: unknown; label?: unknown };
+    return o.label_name ?? o.name ?? o.label;
+  };
+  return [...new Set(list.map(nameOf).filter((n): n is string => typeof n === 'string' && n !== ''))];
 }

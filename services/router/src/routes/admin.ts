@@ -12,6 +12,7 @@ import {
 } from '@waddlebot/core';
 import type { Hono, MiddlewareHandler } from 'hono';
 import {
+  adminCommandRows,
   CommandPatchSchema,
   CommandWriteSchema,
   deactivateCommand,
@@ -106,9 +107,7 @@ export function mountAdminRoutes(r: Hono<AppEnv>, ctx: RouterContext, admin: Mid
     return ok(c, await apiUsageSummary(ctx, q.days, q.account_id));
   });
 
-  r.get('/admin/commands', admin, async (c) =>
-    ok(c, await ctx.db.selectFrom('commands').selectAll().orderBy('id').execute()),
-  );
+  r.get('/admin/commands', admin, async (c) => ok(c, await adminCommandRows(ctx)));
   r.post('/admin/commands', admin, async (c) => {
     const body = await readJson(c, CommandWriteSchema);
     const res = await upsertCommand(ctx, body);

@@ -1,4 +1,4 @@
-import { ok, z, type AppEnv } from '@waddlebot/core';
+import { EntityIdSchema, PlatformSchema, ok, z, type AppEnv } from '@waddlebot/core';
 import type { Hono, MiddlewareHandler } from 'hono';
 import { listCommands } from '../command-admin.js';
 import { metricsReport } from '../metrics-report.js';
@@ -6,14 +6,15 @@ import type { RouterContext } from '../router-deps.js';
 import { parseQuery } from './responses.js';
 
 const CommandsQuery = z.object({
-  platform: z.enum(['twitch', 'discord', 'slack']).optional(),
+  // Commands are platform-neutral; the parameter is accepted for the original clients.
+  platform: PlatformSchema.optional(),
   prefix: z.enum(['!', '#']).optional(),
-  entity_id: z.string().max(400).optional(),
+  entity_id: EntityIdSchema.optional(),
   community_id: z.coerce.number().int().positive().optional(),
 });
 
 const EntitiesQuery = z.object({
-  platform: z.enum(['twitch', 'discord', 'slack']).optional(),
+  platform: PlatformSchema.optional(),
   limit: z.coerce.number().int().min(1).max(1000).default(500),
 });
 

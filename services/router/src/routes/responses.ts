@@ -1,6 +1,7 @@
 import {
   AsyncModuleResponseSchema,
   OutboundMessageSchema,
+  RESPONSE_ACTIONS,
   ValidationError,
   ok,
   readJson,
@@ -14,7 +15,7 @@ import type { RouterContext } from '../router-deps.js';
 
 const RecentQuery = z.object({
   module_name: z.string().max(128).optional(),
-  response_action: z.string().max(16).optional(),
+  response_action: z.enum(RESPONSE_ACTIONS).optional(),
   success_only: z
     .enum(['true', 'false', '1', '0'])
     .optional()

@@ -1,4 +1,4 @@
-import { ok, readJson, ValidationError, z, type AppEnv } from '@waddlebot/core';
+import { EntityIdSchema, ok, readJson, ValidationError, z, type AppEnv } from '@waddlebot/core';
 import type { Hono, MiddlewareHandler } from 'hono';
 import type { RouterContext } from '../router-deps.js';
 import {
@@ -22,7 +22,7 @@ export function idParam(raw: string, name = 'id'): number {
 /** §3.9 string rule management (svc or admin key). */
 export function mountStringRuleRoutes(r: Hono<AppEnv>, ctx: RouterContext, admin: MiddlewareHandler<AppEnv>) {
   r.get('/string-rules', admin, async (c) => {
-    const q = parseQuery(z.object({ entity_id: z.string().max(400).optional() }), c.req.query());
+    const q = parseQuery(z.object({ entity_id: EntityIdSchema.optional() }), c.req.query());
     return ok(c, await listRules(ctx, q.entity_id));
   });
   r.post('/string-rules', admin, async (c) =>

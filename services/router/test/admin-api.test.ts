@@ -1,0 +1,253 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { startHarness, twitchChat, type Harness } from './harness.js';
+
+/** §3.15 admin API and §3.2 read-outs with values other than the spec's examples. */
+let h: Harness;
+
+beforeAll(async () => {
+  h = await startHarness({ ROUTER_REQUEST_TIMEOUT: '7' });
+});
+afterAll(async () => h.close());
+beforeEach(() => {
+  for (const f of Object.values(h.fakes)) f.requests.length = 0;
+});
+
+async function commandRow(id: number) {
+  return h.db.selectFrom('commands').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+describe('registry rows (POST/PUT/DELETE /router/admin/commands)', () => {
+  it('a row without a timeout gets ROUTER_REQUEST_TIMEOUT, the default module timeout', async () => {
+    const id = await h.registerCommand({ command: 'quote' });
+    expect((await commandRow(id)).timeout).toBe(7);
+    const explicit = await h.registerCommand({ command: 'quote2', timeout: 12 });
+    expect((await commandRow(explicit)).timeout).toBe(12);
+  });
+
+  it('a row without required_permission gets the one its name implies (§3.6)', async () => {
+    const ban = await h.registerCommand({ command: 'Ban' });
+    const kick = await h.registerCommand({ command: 'kick' });
+    const settings = await h.registerCommand({ command: 'settings' });
+    const lurk = await h.registerCommand({ command: 'lurk' });
+    const custom = await h.registerCommand({ command: 'warn', required_permission: 'commands.basic' });
+    expect((await commandRow(ban)).required_permission).toBe('users.ban');
+    expect((await commandRow(kick)).required_permission).toBe('users.kick');
+    expect((await commandRow(settings)).required_permission).toBe('commands.admin');
+    expect((await commandRow(lurk)).required_permission).toBe('commands.basic');
+    expect((await commandRow(custom)).required_permission).toBe('commands.basic');
+
+    const refused = await h.post('/router/events', twitchChat('!ban troll', { user_id: '6101' }));
+    expect(refused.body.outcome).toBe('forbidden');
+    expect(refused.body.replies[0].text).toBe("@alice you don't have permission to use !ban");
+    expect(h.fakes.module.calls('POST', '/shoutout')).toHaveLength(0);
+    const asAdmin = await h.post(
+      '/router/events',
+      twitchChat('!ban troll', { user_id: '6102', metadata: { platform_role: 'admin' } }),
+    );
+    expect(asAdmin.body.outcome).toBe('executed');
+  });
+
+  it('PUT changes only the fields it names', async () => {
+    const id = await h.registerCommand({
+      command: 'raffle',
+      prefix: '#',
+      location: 'community',
+      type: 'webhook',
+      method: 'GET',
+      timeout: 9,
+      rate_limit: 4,
+      required_permission: 'commands.moderate',
+      enabled_by_default: true,
+      trigger_type: 'both',
+      event_types: ['raid'],
+      priority: 5,
+      execution_mode: 'parallel',
+      category: 'games',
+      version: '2.1.0',
+      headers: { 'X-Community-Token': 'tok-raffle' },
+    });
+    const before = await commandRow(id);
+    const res = await h.put(`/router/admin/commands/${id}`, { description: 'Draws a winner' });
+    expect(res.status).toBe(200);
+    const after = await commandRow(id);
+    expect({ ...after, updated_at: null }).toEqual({
+      ...before,
+      description: 'Draws a winner',
+      updated_at: null,
+    });
+  });
+
+  it('PUT keeps a deleted row deleted unless it says is_active', async () => {
+    const id = await h.registerCommand({ command: 'retired' });
+    expect((await h.del(`/router/admin/commands/${id}`)).status).toBe(200);
+    expect((await h.put(`/router/admin/commands/${id}`, { usage: '!retired' })).status).toBe(200);
+    expect((await commandRow(id)).is_active).toBe(false);
+    expect((await h.post('/router/events', twitchChat('!retired'))).body.outcome).toBe('unknown_command');
+    expect((await h.put(`/router/admin/commands/${id}`, { is_active: true })).status).toBe(200);
+    expect((await commandRow(id)).is_active).toBe(true);
+  });
+
+  it('PUT onto another row’s prefix and name is 409 and changes nothing', async () => {
+    const a = await h.registerCommand({ command: 'alpha' });
+    const b = await h.registerCommand({ command: 'beta' });
+    const res = await h.put(`/router/admin/commands/${b}`, { command: 'alpha', description: 'x' });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('CONFLICT');
+    expect((await commandRow(b)).command).toBe('beta');
+    expect((await commandRow(b)).description).toBe('');
+    expect((await commandRow(a)).command).toBe('alpha');
+  });
+
+  it('the admin listing names row headers but never shows their values', async () => {
+    await h.registerCommand({
+      command: 'secretive',
+      prefix: '#',
+      location: 'community',
+      headers: { Authorization: 'Bearer community-secret-123' },
+    });
+    const list = await h.get('/router/admin/commands');
+    expect(list.status).toBe(200);
+    expect(JSON.stringify(list.body)).not.toContain('community-secret-123');
+    const row = list.body.data.find((r: { command: string }) => r.command === 'secretive');
+    expect(Object.keys(row.headers)).toEqual(['Authorization']);
+  });
+});
+
+describe('GET /router/commands', () => {
+  beforeAll(async () => {
+    const db = h.rt.db.database.root;
+    await sql`create schema if not exists community`.execute(db);
+    await sql`create table if not exists community.entity_groups (id serial primary key, name text, platform text, server_id text, entity_ids jsonb not null default '[]', community_id int not null, is_active boolean not null default true)`.execute(
+      db,
+    );
+    await sql`insert into community.entity_groups (name, platform, server_id, entity_ids, community_id) values ('g', 'discord', 'G77', '["discord:G77:C5"]', 12)`.execute(
+      db,
+    );
+    await h.post('/router/admin/cache/clear', {});
+  });
+
+  it('a malformed entity_id is 400', async () => {
+    const res = await h.get('/router/commands?entity_id=twitch');
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0].path).toBe('entity_id');
+    expect((await h.get('/router/commands?platform=kick')).status).toBe(400);
+  });
+
+  it("an entity's community rows replace the global rows of the same name", async () => {
+    await h.registerCommand({ command: 'dice', description: 'global dice' });
+    await h.registerCommand({ command: 'dice', description: 'community dice', community_id: 12 });
+    const global = await h.get('/router/commands?prefix=!');
+    const dice = global.body.data.commands.filter((c: { command: string }) => c.command === '!dice');
+    expect(dice.map((c: { description: string }) => c.description)).toEqual(['global dice']);
+    for (const query of ['entity_id=discord:G77:C5', 'community_id=12']) {
+      const scoped = await h.get(`/router/commands?prefix=!&${query}`);
+      const rows = scoped.body.data.commands.filter((c: { command: string }) => c.command === '!dice');
+      expect(rows.map((c: { description: string }) => c.description)).toEqual(['community dice']);
+      expect(scoped.body.data.total).toBe(scoped.body.data.commands.length);
+    }
+  });
+});
+
+describe('read-outs reject bad parameters', () => {
+  it('recent responses: an unknown response_action is 400', async () => {
+    const res = await h.get('/router/responses/recent?response_action=banner');
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0].path).toBe('response_action');
+    expect((await h.get('/router/responses/recent?response_action=ticker')).status).toBe(200);
+  });
+
+  it('responses of an execution the router never created are 404', async () => {
+    const res = await h.get('/router/responses/0b9f2c44-1d1e-4c55-9a0b-7a1e2f3c4d5e');
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it('string rules: malformed entity ids are 400 and store nothing', async () => {
+    const before = await h.db.selectFrom('stringmatch').select('id').execute();
+    const res = await h.post('/router/string-rules', {
+      string: 'spam',
+      action: 'warn',
+      enabled_entity_ids: ['twitch:1001', 'not-an-entity'],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0].path).toBe('enabled_entity_ids.1');
+    expect(await h.db.selectFrom('stringmatch').select('id').execute()).toEqual(before);
+    expect((await h.get('/router/string-rules?entity_id=slack')).status).toBe(400);
+  });
+});
+
+describe('labels in the ModuleRequest', () => {
+  it('label names come from the labels service answer (label_name)', async () => {
+    h.fakes.labels.on('GET', '/entity/user/96201/labels', {
+      status: 200,
+      body: {
+        success: true,
+        data: {
+          entity_id: '96201',
+          entity_type: 'user',
+          labels: [
+            { id: 1, label_id: 4, label_name: 'vip-crew', label_color: '#ff0000' },
+            { id: 2, label_id: 9, label_name: 'memories', label_color: '#00ff00' },
+          ],
+          total: 2,
+          limit: 5,
+        },
+      },
+    });
+    await h.registerCommand({ command: 'so' });
+    const res = await h.post('/router/events', twitchChat('!so zed', { user_id: '6201' }));
+    expect(res.body.outcome).toBe('executed');
+    const [req] = h.fakes.labels.calls('GET', '/entity/user/96201/labels');
+    expect(req!.query.get('community_id')).toBe('1');
+    expect(h.fakes.module.calls('POST', '/shoutout')[0]!.json.user_context.labels).toEqual([
+      'vip-crew',
+      'memories',
+    ]);
+  });
+});
+
+describe('coordination populate', () => {
+  it('copies each monitored channel, or the server when it has none', async () => {
+    h.fakes.discord.on('GET', '/discord/api/channels', {
+      status: 200,
+      body: {
+        success: true,
+        data: [
+          {
+            server_id: 'G40',
+            name: 'Guild 40',
+            is_active: true,
+            channels: [
+              { channel_id: 'C41', channel_name: 'general' },
+              { channel_id: 'C42', channel_name: 'clips' },
+            ],
+          },
+          { server_id: 'G50', name: 'Guild 50', is_active: true, channels: [] },
+        ],
+      },
+    });
+    const res = await h.post('/router/coordination/populate', { platform: 'discord' });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toEqual({ platform: 'discord', added: 3 });
+    const rows = await h.db
+      .selectFrom('coordination')
+      .select(['entity_id', 'server_id', 'channel_id', 'status'])
+      .where('platform', '=', 'discord')
+      .orderBy('entity_id')
+      .execute();
+    expect(rows).toEqual([
+      { entity_id: 'discord:G40:C41', server_id: 'G40', channel_id: 'C41', status: 'available' },
+      { entity_id: 'discord:G40:C42', server_id: 'G40', channel_id: 'C42', status: 'available' },
+      { entity_id: 'discord:G50', server_id: 'G50', channel_id: '', status: 'available' },
+    ]);
+    expect((await h.post('/router/coordination/populate', { platform: 'discord' })).body.data.added).toBe(0);
+  });
+
+  it('a receiver that refuses the list is 502 and adds nothing', async () => {
+    h.fakes.twitch.on('GET', '/twitch/api/channels', { status: 500, body: {} });
+    const res = await h.post('/router/coordination/populate', { platform: 'twitch' });
+    expect(res.status).toBe(502);
+    expect(res.body.error.code).toBe('UPSTREAM_ERROR');
+  });
+});
