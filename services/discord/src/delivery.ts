@@ -31,6 +31,9 @@ interface InteractionHandle {
   originalIsOurs: boolean;
 }
 
+/** Discord no longer accepts the interaction's token; the channel is the fallback. */
+class InteractionTokenRefused extends UpstreamError {}
+
 function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
@@ -47,14 +50,18 @@ export class DiscordReplyDeliverer implements ReplyDeliverer {
     },
   ) {}
 
-  /** The interaction to answer, when reply_context has a token that is still valid. */
+  /**
+   * The interaction to answer, when reply_context has a token that may still be valid. A context
+   * without `interaction_created_at` (a caller that built it by hand, contracts §11) is tried;
+   * Discord refusing its token then sends the replies to the channel instead.
+   */
   private interactionOf(target: ReplyTarget): InteractionHandle | null {
     const ctx = target.replyContext;
     const token = str(ctx.interaction_token);
     const applicationId = str(ctx.application_id);
     if (!token || !applicationId) return null;
     const issued = Date.parse(String(ctx.interaction_created_at ?? ''));
-    if (!Number.isFinite(issued) || this.deps.clock.nowMs() - issued >= INTERACTION_TOKEN_MS) return null;
+    if (Number.isFinite(issued) && this.deps.clock.nowMs() - issued >= INTERACTION_TOKEN_MS) return null;
     return {
       applicationId,
       token,
@@ -64,25 +71,32 @@ export class DiscordReplyDeliverer implements ReplyDeliverer {
   }
 
   async deliver(replies: Reply[], target: ReplyTarget) {
-    const interaction = this.interactionOf(target);
+    let interaction = this.interactionOf(target);
+    /** The interaction while its token works, else the channel (§4.3). */
+    const answer = async (reply: ChatReply) => {
+      if (interaction) {
+        try {
+          return await this.answerInteraction(interaction, reply);
+        } catch (err) {
+          if (!(err instanceof InteractionTokenRefused) || !this.hasChannel(target)) throw err;
+          this.deps.logger.warn('discord refused the interaction token; replying in the channel');
+          interaction = null;
+        }
+      }
+      return this.channelMessage(
+        target,
+        reply.text,
+        reply.reply_to ?? str(target.replyContext.message_id),
+        reply.embed,
+      );
+    };
     const report = await deliverEach(replies, this.deps.logger, (reply) => {
       switch (reply.type) {
         case 'chat':
-          return interaction
-            ? this.answerInteraction(interaction, reply)
-            : this.channelMessage(
-                target,
-                reply.text,
-                reply.reply_to ?? str(target.replyContext.message_id),
-                reply.embed,
-              );
-        case 'form': {
+          return answer(reply);
+        case 'form':
           // A modal cannot follow a deferral (§6.1), so forms are rendered as text.
-          const text = renderFormText(reply);
-          return interaction
-            ? this.answerInteraction(interaction, { type: 'chat', text })
-            : this.channelMessage(target, text, undefined, undefined);
-        }
+          return answer({ type: 'chat', text: renderFormText(reply) });
         case 'dm':
           return this.directMessage(reply.user_id, reply.user_name, reply.text, target);
         case 'delete':
@@ -117,6 +131,7 @@ export class DiscordReplyDeliverer implements ReplyDeliverer {
             body: { content, ...(embeds ? { embeds } : {}), allowed_mentions: NO_MENTIONS },
           }),
           'edit original',
+          true,
         );
         continue;
       }
@@ -127,6 +142,7 @@ export class DiscordReplyDeliverer implements ReplyDeliverer {
             method: 'DELETE',
           }),
           'delete original',
+          true,
         );
       }
       await this.expectOk(
@@ -140,17 +156,29 @@ export class DiscordReplyDeliverer implements ReplyDeliverer {
           },
         }),
         'follow-up',
+        true,
       );
     }
     return true;
   }
 
-  private async expectOk(pending: Promise<{ ok: boolean; status: number }>, what: string) {
+  private async expectOk(
+    pending: Promise<{ ok: boolean; status: number }>,
+    what: string,
+    viaInteractionToken = false,
+  ) {
     const res = await pending;
     if (!res.ok) {
       this.deps.logger.error(`discord ${what} failed`, { status: res.status });
+      // 401 Invalid Webhook Token / 404 Unknown Webhook: the interaction token is expired or unknown.
+      if (viaInteractionToken && (res.status === 401 || res.status === 404))
+        throw new InteractionTokenRefused('Discord delivery failed');
       throw new UpstreamError('Discord delivery failed');
     }
+  }
+
+  private hasChannel(target: ReplyTarget): boolean {
+    return Boolean(target.entity?.channel_id || str(target.replyContext.channel_id));
   }
 
   private channelOf(target: ReplyTarget): string {

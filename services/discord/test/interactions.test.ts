@@ -89,8 +89,28 @@ describe('scenario 22: interaction security', () => {
     expect((await post(body, other.headers(body, nowSeconds()))).status).toBe(401);
   });
 
-  it('signed but not JSON → 400', async () => {
-    expect((await post('not json')).status).toBe(400);
+  it('signed but not JSON → 400; no numeric type or no id → 400; nothing stored', async () => {
+    const before = (await svc.deps.db.selectFrom('discord_events').select('id').execute()).length;
+    for (const bad of ['not json', '[1]', { id: 'x1' }, { id: 'x2', type: '2' }, { type: 9 }]) {
+      const res = await post(bad);
+      expect([res.status, res.body.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+    }
+    expect((await svc.deps.db.selectFrom('discord_events').select('id').execute()).length).toBe(before);
+  });
+
+  it('a signed interaction of a type WaddleBot does not handle → 2xx and a raw log row only', async () => {
+    const res = await post({ id: 'ix-future', type: 42, application_id: APP_ID, token: 'secret-tok' });
+    expect(res.status).toBe(204);
+    await idle();
+    const row = await svc.deps.db
+      .selectFrom('discord_events')
+      .selectAll()
+      .where('event_id', '=', 'ix-future')
+      .executeTakeFirstOrThrow();
+    expect(row.event_type).toBe('INTERACTION_42');
+    expect(JSON.stringify(row.event_data)).not.toContain('secret-tok');
+    expect(router.requests).toHaveLength(0);
+    expect(discord.requests).toHaveLength(0);
   });
 
   it('mutation: 1,000 correctly signed interactions with one changed byte are all rejected', async () => {
@@ -338,6 +358,44 @@ describe('POST /discord/send', () => {
     });
     expect(discord.calls('PATCH', /old-tok/)).toHaveLength(0);
     expect(discord.calls('POST', '/channels/200/messages')).toHaveLength(2);
+  });
+
+  it('a hand-built reply_context {interaction_token, application_id} answers the interaction; a refused token falls back to the channel', async () => {
+    const sent = await call(svc.app, 'POST', '/discord/send', {
+      entity_id: 'discord:100:200',
+      reply_context: { interaction_token: 'bare-tok', application_id: APP_ID },
+      replies: [
+        { type: 'chat', text: 'later!' },
+        { type: 'dm', user_id: '111', text: 'Your code: Q4ZT9B' },
+      ],
+    });
+    expect(sent.body).toEqual({ success: true, delivered: 2 });
+    expect(discord.calls('PATCH', `/webhooks/${APP_ID}/bare-tok/messages/@original`)[0]!.json.content).toBe(
+      'later!',
+    );
+    expect(discord.calls('POST', '/channels/200/messages')).toHaveLength(0);
+    expect(discord.calls('POST', '/channels/dm-111/messages')[0]!.json.content).toBe('Your code: Q4ZT9B');
+
+    discord.on('PATCH', /\/dead-tok\//, {
+      status: 401,
+      body: { message: 'Invalid Webhook Token', code: 50027 },
+    });
+    discord.on('POST', /\/dead-tok$/, { status: 404, body: { message: 'Unknown Webhook', code: 10015 } });
+    const fallback = await call(svc.app, 'POST', '/discord/send', {
+      entity_id: 'discord:100:200',
+      reply_context: { interaction_token: 'dead-tok', application_id: APP_ID },
+      replies: [
+        { type: 'chat', text: 'first' },
+        { type: 'chat', text: 'second' },
+      ],
+    });
+    expect(fallback.body).toEqual({ success: true, delivered: 2 });
+    expect(discord.calls('PATCH', /dead-tok/)).toHaveLength(1);
+    expect(discord.calls('POST', /dead-tok/)).toHaveLength(0);
+    expect(discord.calls('POST', '/channels/200/messages').map((r) => r.json.content)).toEqual([
+      'first',
+      'second',
+    ]);
   });
 
   it('splits at 2000 characters, at most 3 messages', async () => {

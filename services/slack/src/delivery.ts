@@ -3,6 +3,7 @@ import {
   UpstreamError,
   ValidationError,
   deliverEach,
+  platformRequest,
   renderFormText,
   splitText,
   type FormReply,
@@ -99,10 +100,9 @@ export class SlackReplyDeliverer implements ReplyDeliverer {
         const client = this.deps.httpClient(responseUrl.origin, { retries: 0 });
         let res;
         try {
-          res = await client.post(responseUrl.pathname + responseUrl.search, {
-            response_type: ephemeral ? 'ephemeral' : 'in_channel',
-            text: chunk,
-            ...withBlocks,
+          res = await platformRequest(client, responseUrl.pathname + responseUrl.search, {
+            method: 'POST',
+            body: { response_type: ephemeral ? 'ephemeral' : 'in_channel', text: chunk, ...withBlocks },
           });
         } catch {
           throw new UpstreamError('Slack response_url unreachable');

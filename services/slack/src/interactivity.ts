@@ -12,7 +12,8 @@ export interface SlackInteraction {
   userId: string;
   userName: string;
   channelId: string;
-  metadata: Record<string, unknown>;
+  /** What the router gets; null for payload types WaddleBot does not handle (logged only). */
+  metadata: Record<string, unknown> | null;
   responseUrl: string | undefined;
 }
 
@@ -32,16 +33,17 @@ function viewValues(state: unknown): Record<string, unknown> {
 }
 
 /**
- * `block_actions`, `view_submission`, `shortcut`, `message_action` → a SlackInteraction; null for
- * payload types WaddleBot does not handle; 'malformed' when required ids are missing.
+ * `block_actions`, `view_submission`, `shortcut`, `message_action` → a SlackInteraction with
+ * metadata; other payload types (e.g. `view_closed`) without, and with `eventId` '' when they
+ * carry no trigger id; 'malformed' when the team, the user or a handled type's id is missing.
  */
-export function readInteraction(payload: Payload): SlackInteraction | null | 'malformed' {
+export function readInteraction(payload: Payload): SlackInteraction | 'malformed' {
   const teamId = str(payload.team?.id ?? payload.user?.team_id);
   const userId = str(payload.user?.id);
   const action = Array.isArray(payload.actions) ? payload.actions[0] : undefined;
   const eventId = str(payload.trigger_id) || str(action?.action_ts ?? payload.action_ts);
-  if (!teamId || !userId || !eventId) return 'malformed';
-  let metadata: Record<string, unknown>;
+  if (!teamId || !userId) return 'malformed';
+  let metadata: Record<string, unknown> | null;
   switch (payload.type) {
     case 'block_actions':
       metadata = {
@@ -67,8 +69,9 @@ export function readInteraction(payload: Payload): SlackInteraction | null | 'ma
       };
       break;
     default:
-      return null;
+      metadata = null;
   }
+  if (metadata && !eventId) return 'malformed';
   return {
     type: payload.type,
     eventId,
@@ -81,7 +84,10 @@ export function readInteraction(payload: Payload): SlackInteraction | null | 'ma
   };
 }
 
-export function interactionEvent(ix: SlackInteraction, role: Role | undefined): RouterEventInput {
+export function interactionEvent(
+  ix: SlackInteraction & { metadata: Record<string, unknown> },
+  role: Role | undefined,
+): RouterEventInput {
   return {
     platform: 'slack',
     server_id: ix.teamId,

@@ -34,8 +34,9 @@ export function buildSlackReceiver(deps: SlackDeps) {
       // Slack retries for up to about an hour; keep the claim longer than that.
       dedupTtlSeconds: Math.max(config.SLACK_MAX_SKEW_SECONDS * 2, 3 * 3600),
       retryDelaysMs: config.RECEIVER_RETRY_DELAYS_MS,
-      // Legacy verification token and response URLs are credentials, not history.
-      omitFromLog: ['token', 'response_url'],
+      // Legacy verification token and response URLs (a view submission carries a list) are
+      // credentials, not history.
+      omitFromLog: ['token', 'response_url', 'response_urls'],
     }),
   };
 }

@@ -121,6 +121,13 @@ describe('scenario 19: URL verification and signing', () => {
     expect((await post('/slack/events', body, { timestamp: nowSeconds() - 240 })).status).toBe(200);
   });
 
+  it('url_verification without a challenge → 400 VALIDATION_ERROR', async () => {
+    for (const body of [{ type: 'url_verification' }, { type: 'url_verification', challenge: 7 }]) {
+      const res = await post('/slack/events', JSON.stringify(body));
+      expect([res.status, res.body.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+    }
+  });
+
   it('signed garbage → 400; unknown envelope type → 400', async () => {
     expect((await post('/slack/events', '{nope')).status).toBe(400);
     expect((await post('/slack/events', JSON.stringify({ type: 'app_rate_limited' }))).status).toBe(400);
@@ -392,6 +399,21 @@ describe('scenario 21: slash commands', () => {
     expect(router.requests).toHaveLength(0);
   });
 
+  it('a response_url answering 429 is retried after Retry-After (at most twice more)', async () => {
+    let hits = 0;
+    slack.on('POST', /^\/hooks\//, () =>
+      ++hits === 1 ? { status: 429, headers: { 'Retry-After': '0' }, body: 'rate_limited' } : { body: 'ok' },
+    );
+    await post('/slack/slash', slash({}), { contentType: FORM });
+    await idle();
+    expect(hits).toBe(2);
+    expect(slack.calls('POST', /^\/hooks\//)[1]!.json.text).toBe('bob is awesome, go follow!');
+    slack.on('POST', /^\/hooks\//, { status: 429, headers: { 'Retry-After': '0' }, body: 'rate_limited' });
+    await post('/slack/slash', slash({ text: 'so carol' }), { contentType: FORM });
+    await idle();
+    expect(slack.calls('POST', /^\/hooks\//).filter((r) => r.json.text.startsWith('carol'))).toHaveLength(3);
+  });
+
   it('a response_url outside SLACK_RESPONSE_URL_HOSTS is never called; the reply goes to the channel instead', async () => {
     await post('/slack/slash', slash({ response_url: 'http://169.254.169.254/latest/meta-data' }), {
       contentType: FORM,
@@ -480,6 +502,61 @@ describe('POST /slack/actions', () => {
       private_metadata: 'pm',
     });
     expect(shortcut.metadata).toMatchObject({ custom_id: 'quick' });
+  });
+
+  it('a payload type WaddleBot does not handle → 200 and a raw log row only (none without an id)', async () => {
+    const ack = await post(
+      '/slack/actions',
+      action({
+        type: 'block_suggestion',
+        action_ts: '1700000000.42',
+        action_id: 'size',
+        value: 'me',
+        team: { id: 'T1' },
+        user: { id: 'U555', username: 'alice' },
+        response_url: `${slack.url}/hooks/actions/9`,
+      }),
+      { contentType: FORM },
+    );
+    expect(ack).toEqual({ status: 200, body: '' });
+    const closed = await post(
+      '/slack/actions',
+      action({ type: 'view_closed', team: { id: 'T1' }, user: { id: 'U555' }, view: { id: 'V1' } }),
+      { contentType: FORM },
+    );
+    expect(closed).toEqual({ status: 200, body: '' });
+    await idle();
+    const row = await svc.deps.db
+      .selectFrom('slack_events')
+      .selectAll()
+      .where('event_id', '=', '1700000000.42')
+      .executeTakeFirstOrThrow();
+    expect(row.event_type).toBe('block_suggestion');
+    expect(JSON.stringify(row.event_data)).not.toContain('/hooks/');
+    expect(router.requests).toHaveLength(0);
+    expect(slack.requests).toHaveLength(0);
+  });
+
+  it("a view submission's response_urls are not kept in the raw log", async () => {
+    await post(
+      '/slack/actions',
+      action({
+        type: 'view_submission',
+        trigger_id: 'tr-urls',
+        team: { id: 'T1' },
+        user: { id: 'U555', username: 'alice' },
+        view: { callback_id: 'signup', state: { values: {} } },
+        response_urls: [{ response_url: `${slack.url}/hooks/views/1`, channel_id: 'C9' }],
+      }),
+      { contentType: FORM },
+    );
+    await idle();
+    const row = await svc.deps.db
+      .selectFrom('slack_events')
+      .selectAll()
+      .where('event_id', '=', 'tr-urls')
+      .executeTakeFirstOrThrow();
+    expect(JSON.stringify(row.event_data)).not.toContain('/hooks/');
   });
 
   it('malformed payload → 400; unsigned → 403', async () => {

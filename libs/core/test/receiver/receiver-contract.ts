@@ -26,6 +26,11 @@ export function itRefusesMissingAndWrongServiceKeys(app: AppOf, routes: [method:
   }
 }
 
+interface ServerView {
+  server_id: string;
+  channels: { channel_id: string; channel_name: string | null }[];
+}
+
 /**
  * Contracts §17.5 on a receiver with servers and channels (Discord guilds, Slack teams). The ids
  * must be unused by the rest of the file: the test adds, lists and removes them.
@@ -42,9 +47,7 @@ export function itServesServerChannelApi(
   const path = `/${opts.platform}/api/channels`;
   const { server, channel, otherChannel } = opts.ids;
   const listed = async () =>
-    ((await call(app(), 'GET', path)).body.data as { server_id: string }[]).find(
-      (s) => s.server_id === server,
-    );
+    ((await call(app(), 'GET', path)).body.data as ServerView[]).find((s) => s.server_id === server);
 
   it('adds a server with a channel (201), again (200), a second channel (201); lists names; removes channel, then server', async () => {
     const first = await call(app(), 'POST', path, {

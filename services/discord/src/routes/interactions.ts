@@ -97,7 +97,19 @@ export function mountInteractions(app: App, deps: DiscordDeps, discord: DiscordR
           InteractionType.ModalSubmit,
         ].includes(ix.type as 2)
       ) {
-        throw new ValidationError('Unsupported interaction type');
+        // §4.2: a verified interaction of a type WaddleBot does not handle is logged and acknowledged.
+        if (typeof ix.id !== 'string') throw new ValidationError('Malformed interaction');
+        const user = interactionUser(ix);
+        await pipeline.record({
+          event_id: ix.id,
+          event_type: `INTERACTION_${ix.type}`,
+          guild_id: typeof ix.guild_id === 'string' ? ix.guild_id : null,
+          channel_id: typeof ix.channel_id === 'string' ? ix.channel_id : null,
+          user_id: user?.id ?? null,
+          user_name: user?.username ?? null,
+          event_data: ix,
+        });
+        return c.body(null, 204);
       }
       if (typeof ix.id !== 'string' || typeof ix.token !== 'string' || typeof ix.application_id !== 'string')
         throw new ValidationError('Malformed interaction');

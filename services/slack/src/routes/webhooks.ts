@@ -47,7 +47,11 @@ export function mountWebhooks(app: App, deps: SlackDeps, slack: SlackReceiver) {
   app.post('/slack/events', configured, async (c) => {
     const body = parseJsonBytes(await verifiedBody(c, deps)) as Record<string, any> | undefined;
     if (!body || typeof body !== 'object') throw new ValidationError('Malformed JSON body');
-    if (body.type === 'url_verification') return c.json({ challenge: str(body.challenge) });
+    if (body.type === 'url_verification') {
+      if (typeof body.challenge !== 'string' || body.challenge === '')
+        throw new ValidationError('Validation failed', [{ path: 'challenge', message: 'Required' }]);
+      return c.json({ challenge: body.challenge });
+    }
     if (body.type !== 'event_callback') throw new ValidationError('Unsupported event envelope type');
     const teamId = str(body.team_id);
     const eventId = str(body.event_id);
@@ -118,7 +122,9 @@ export function mountWebhooks(app: App, deps: SlackDeps, slack: SlackReceiver) {
       throw new ValidationError('Malformed payload');
     const ix = readInteraction(payload);
     if (ix === 'malformed') throw new ValidationError('Malformed payload');
-    if (!ix || !(await teams.monitored.isMonitored(ix.teamId, ix.channelId))) return c.body(null, 200);
+    // Without an id there is nothing to dedup or log by; the platform still gets its ack.
+    if (!ix.eventId || !(await teams.monitored.isMonitored(ix.teamId, ix.channelId)))
+      return c.body(null, 200);
     const fresh = await pipeline.record({
       event_id: ix.eventId,
       event_type: ix.type,
@@ -129,10 +135,12 @@ export function mountWebhooks(app: App, deps: SlackDeps, slack: SlackReceiver) {
       event_data: payload,
       event_timestamp: deps.clock.now(),
     });
-    if (!fresh) return c.body(null, 200);
+    // §4.2: a payload type WaddleBot does not handle gets its raw log row only.
+    if (!fresh || !ix.metadata) return c.body(null, 200);
+    const metadata = ix.metadata;
     pipeline.background(ix.eventId, async () => {
       const { role } = await slack.users.get(ix.teamId, ix.userId);
-      await pipeline.forwardAndDeliver(interactionEvent(ix, role), slack.deliverer);
+      await pipeline.forwardAndDeliver(interactionEvent({ ...ix, metadata }, role), slack.deliverer);
     });
     return c.body(null, 200);
   });
