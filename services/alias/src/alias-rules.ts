@@ -4,10 +4,16 @@ import { commandTargetOf } from './template.js';
 export const ALIAS_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 export const TEMPLATE_MAX_CHARS = 400;
 
+/** `!Hello` → `hello`, or null when that cannot be an alias name (so no alias has it). */
+export function aliasNameOf(raw: string): string | null {
+  const name = raw.trim().replace(/^!/, '').toLowerCase();
+  return ALIAS_NAME.test(name) ? name : null;
+}
+
 /** `!Hello` → `hello`; throws when the result is not a valid alias name. */
 export function normaliseAliasName(raw: string): string {
-  const name = raw.trim().replace(/^!/, '').toLowerCase();
-  if (!ALIAS_NAME.test(name)) {
+  const name = aliasNameOf(raw);
+  if (name === null) {
     throw new ValidationError(
       `'${raw.slice(0, 40)}' is not a valid alias name: use 1-32 of a-z, 0-9, _ and -, starting with a letter or digit`,
       [{ path: 'alias', message: 'must match ^[a-z0-9][a-z0-9_-]{0,31}$' }],

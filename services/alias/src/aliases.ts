@@ -7,7 +7,7 @@ import {
   type Clock,
 } from '@waddlebot/core';
 import type { Kysely, Transaction } from 'kysely';
-import { ALIAS_NAME, assertNotReserved, assertTemplateAllowed, normaliseAliasName } from './alias-rules.js';
+import { aliasNameOf, assertNotReserved, assertTemplateAllowed, normaliseAliasName } from './alias-rules.js';
 import { countActiveAliases, findActiveAlias, listActiveAliases, recordAliasUse } from './alias-store.js';
 import type { AliasDB, AliasRow, AliasType } from './db.js';
 import { aliasTypeOf, commandTargetOf, expandTemplate, type InvokingUser } from './template.js';
@@ -129,13 +129,21 @@ export async function createAlias(deps: AliasDeps, input: CreateAliasInput): Pro
   }
 }
 
+/** An existing alias's name: one that could never have been created is simply unknown. */
+function existingName(rawName: string): string {
+  const name = aliasNameOf(rawName);
+  if (name === null)
+    throw new NotFoundError(`No alias named !${rawName.trim().replace(/^!/, '').slice(0, 40)}`);
+  return name;
+}
+
 export async function updateAlias(
   deps: AliasDeps,
   communityId: string,
   rawName: string,
   rawTemplate: string,
 ): Promise<AliasRow> {
-  const name = normaliseAliasName(rawName);
+  const name = existingName(rawName);
   const template = rawTemplate.trim();
   assertTemplateAllowed(name, template);
   return deps.db.transaction().execute(async (trx) => {
@@ -158,7 +166,7 @@ export async function removeAlias(
   communityId: string,
   rawName: string,
 ): Promise<AliasRow> {
-  const name = normaliseAliasName(rawName);
+  const name = existingName(rawName);
   const row = await deps.db
     .updateTable('alias_commands')
     .set({ is_active: false, updated_at: deps.clock.now() })
@@ -182,9 +190,8 @@ export async function findAlias(
   communityId: string,
   rawName: string,
 ): Promise<AliasRow | undefined> {
-  const name = rawName.trim().replace(/^!/, '').toLowerCase();
-  if (!ALIAS_NAME.test(name)) return undefined;
-  return findActiveAlias(deps.db, communityId, name);
+  const name = aliasNameOf(rawName);
+  return name === null ? undefined : findActiveAlias(deps.db, communityId, name);
 }
 
 /** Counts a use of `row` and substitutes its template; undefined when it was removed meanwhile. */

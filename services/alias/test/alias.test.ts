@@ -250,6 +250,13 @@ describe('acceptance §10 alias', () => {
       error_code: 'NOT_FOUND',
       chat_message: 'No alias named !nothere',
     });
+    // A name no alias could have is just as unknown.
+    const impossible = await interact(mod('!alias remove !Bad$Name'));
+    expect(impossible.body).toMatchObject({
+      success: false,
+      error_code: 'NOT_FOUND',
+      chat_message: 'No alias named !Bad$Name',
+    });
   });
 });
 
@@ -374,6 +381,11 @@ describe('REST', () => {
     expect((await call(app, 'GET', '/api/v1/aliases/50')).body.data.total).toBe(0);
     expect((await call(app, 'DELETE', '/api/v1/aliases/50/rules')).body.error.code).toBe('NOT_FOUND');
     expect((await call(app, 'PUT', '/api/v1/aliases/50/rules', { template: 'x' })).status).toBe(404);
+    for (const method of ['PUT', 'DELETE']) {
+      const odd = await call(app, method, '/api/v1/aliases/50/no%20such%24name', { template: 'x' });
+      expect(odd.status, method).toBe(404);
+      expect(odd.body.error.code).toBe('NOT_FOUND');
+    }
   });
 
   it('answers 409 for duplicates and 400 for invalid input, changing nothing', async () => {

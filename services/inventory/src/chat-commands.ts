@@ -13,7 +13,7 @@ import {
 } from '@waddlebot/core';
 import { chatTime, clampChat, fitChat, holderText, labelsText, listEntry } from './chat-format.js';
 import { InventoryError } from './inventory-error.js';
-import { NUMERIC_TOKEN, splitLabelText } from './item-input.js';
+import { NUMERIC_TOKEN, labelsFromTokens } from './item-input.js';
 import {
   addItem,
   deleteItem,
@@ -85,7 +85,7 @@ const SUBCOMMANDS: Record<string, Handler> = {
       item_name: name,
       quantity,
       description,
-      labels: splitLabelText(labelText.join(',')),
+      labels: labelsFromTokens(labelText),
     });
     const labels = item.labels.length ? ` [${item.labels.join(', ')}]` : '';
     return `Added '${item.item_name}' (qty ${item.quantity})${labels}`;
@@ -98,9 +98,8 @@ const SUBCOMMANDS: Record<string, Handler> = {
     if (!user?.trim()) throw usage('Usage: !inventory checkout <item> <user> [qty]');
     const res = await checkoutItem(ctx.deps, ctx.community, ctx.actor, name, user, ctx.args[2] ?? 1);
     const { item } = res;
-    const amount = res.quantity > 1 ? `${res.quantity}× ` : '';
     const left = item.quantity > 1 ? ` (${item.available_quantity} of ${item.quantity} left)` : '';
-    return `${amount}'${item.item_name}' lent to ${res.borrower}${left}`;
+    return `'${item.item_name}' lent to ${res.borrower}${left}`;
   },
 
   async checkin(ctx) {
@@ -208,7 +207,9 @@ export async function handleInventoryRequest(
   deps: InventoryDeps & { logger: Logger },
   req: ModuleRequest,
 ): Promise<ModuleResponse> {
-  if (req.trigger_type !== 'command') return skippedResponse(req, MODULE_NAME, 'not a command');
+  // A string rule may run `!inventory …` too (router-and-receivers §3.9); events never do.
+  if (req.trigger_type !== 'command' && req.trigger_type !== 'string_match')
+    return skippedResponse(req, MODULE_NAME, 'not a command');
   const [sub = '', ...args] = req.args;
   const word = sub.toLowerCase();
   const handler = Object.hasOwn(SUBCOMMANDS, word) ? SUBCOMMANDS[word] : undefined;

@@ -49,10 +49,14 @@ export function labelList(raw: readonly string[], max: number): string[] {
   return labels;
 }
 
-/** A chat comma list (`electronics,av` or `electronics, av`); empty pieces from stray commas are ignored. */
-export function splitLabelText(text: string): string[] {
-  return text
-    .split(/[,\s]+/)
+/**
+ * Labels from the chat tokens after the description: each token is a comma list
+ * (`electronics,av`, `electronics, av`), and a quoted token keeps its spaces (`"video games"`).
+ * Empty pieces from stray commas are ignored.
+ */
+export function labelsFromTokens(tokens: readonly string[]): string[] {
+  return tokens
+    .flatMap((t) => t.split(','))
     .map((s) => s.trim())
     .filter(Boolean);
 }

@@ -89,8 +89,7 @@ describe('acceptance §10 inventory 1–2: add, checkout, checkin', () => {
   it('lends units, refuses over-allocation, needs a name when several hold it', async () => {
     const first = await interact(mod('!inventory checkout "HDMI cable" @bob 2'));
     expect(first.body.success).toBe(true);
-    expect(first.body.chat_message).toContain('lent to bob');
-    expect(first.body.chat_message).toContain('1 of 3 left');
+    expect(first.body.chat_message).toBe("'HDMI cable' lent to bob (1 of 3 left)");
 
     const tooMany = await interact(mod('!inventory checkout "HDMI cable" carol 2'));
     expect(tooMany.body).toMatchObject({ success: false, error_code: 'CONFLICT' });
@@ -190,6 +189,15 @@ describe('acceptance §10 inventory 3: validation writes nothing', () => {
     const [row] = await itemRows(C);
     expect(row).toMatchObject({ item_name: 'Mic stand', quantity: 1, description: 'Boom arm' });
     expect(row!.labels).toEqual(['audio', 'stage']);
+  });
+
+  it('reads each label token as a comma list; a quoted label keeps its spaces', async () => {
+    const res = await interact(
+      mod('!inventory add Console 2 "Retro box" "video games, Retro" tools,', { community: C }),
+    );
+    expect(res.body.success).toBe(true);
+    const row = (await itemRows(C)).find((r) => r.item_name === 'Console');
+    expect(row!.labels).toEqual(['video games', 'retro', 'tools']);
   });
 
   it('allows five labels and refuses the sixth', async () => {
@@ -393,6 +401,16 @@ describe('setqty, list, search, status, stats, help', () => {
     expect(unknown.body.chat_message).toContain('checkin');
     const event = await interact({ ...member('', { community: C }), trigger_type: 'event', command: '' });
     expect(event.body).toMatchObject({ success: true, skipped: true, response_action: null });
+    // A string rule running `inventory status projector` (router-and-receivers §3.9).
+    const rule = await interact({
+      ...member('where is the projector', { community: C }),
+      trigger_type: 'string_match',
+      command: 'inventory',
+      args: ['status', 'projector'],
+      args_text: '',
+    });
+    expect(rule.body).toMatchObject({ success: true, response_action: 'chat' });
+    expect(rule.body.chat_message).toContain('Projector: ');
   });
 
   it('keeps long lists within one chat message', async () => {

@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { call, createTestRuntime, serviceHeaders, type TestRuntime } from '@waddlebot/core/testing';
+import {
+  TEST_SERVICE_KEY,
+  call,
+  createTestRuntime,
+  serviceHeaders,
+  type TestRuntime,
+} from '@waddlebot/core/testing';
 import { service } from '../src/service.js';
 import { mod } from './module-request.js';
 
@@ -120,20 +126,28 @@ describe('items', () => {
     expect(Number(count.n)).toBe(1);
   });
 
-  it('needs a moderator who names themselves', async () => {
+  it('needs a moderator when a user is named; a bare service call acts as the system', async () => {
     const member = await rest('POST', items('7'), { item_name: 'Mic' }, MEMBER);
     expect(member.status).toBe(403);
     expect(member.body.error.code).toBe('FORBIDDEN');
-    const anonymous = await rest(
-      'POST',
-      items('7'),
-      { item_name: 'Mic' },
-      { 'X-WaddleBot-User-Role': 'admin' },
-    );
-    expect(anonymous.status).toBe(400);
-    expect(anonymous.body.error.details[0].path).toBe('X-WaddleBot-User-Id');
-    const noHeaders = await rest('POST', items('7'), { item_name: 'Mic' }, {});
-    expect(noHeaders.status).toBe(403);
+    const nameOnly = await rest('POST', items('7'), { item_name: 'Mic' }, { 'X-WaddleBot-User-Name': 'Bob' });
+    expect(nameOnly.status).toBe(403);
+    expect(await db().selectFrom('inventory_items').where('item_name', '=', 'Mic').execute()).toEqual([]);
+    const system = await rest('POST', items('11'), { item_name: 'Mic', quantity: 2 }, {});
+    expect(system.status).toBe(201);
+    expect(system.body.data.item.created_by).toBe('system');
+    const lent = await rest('POST', `${item('11', 'Mic')}/checkout`, { checked_out_to: 'zoe' }, {});
+    expect(lent.status).toBe(200);
+    const trail = await db()
+      .selectFrom('inventory_activity')
+      .select(['action', 'performed_by'])
+      .where('community_id', '=', '11')
+      .orderBy('id')
+      .execute();
+    expect(trail).toEqual([
+      { action: 'add', performed_by: 'system' },
+      { action: 'checkout', performed_by: 'system' },
+    ]);
   });
 
   it('gets an item by URL-encoded name, case-insensitively, with checkouts', async () => {
@@ -264,6 +278,27 @@ describe('checkout and checkin', () => {
     expect(nobody.body.error.message).toBe("'HDMI cable' is not checked out");
     const missing = await rest('POST', `${item('7', 'ghost')}/checkout`, { checked_out_to: 'x' });
     expect(missing.status).toBe(404);
+  });
+});
+
+describe('request shapes', () => {
+  it('checks in without a body when one borrower holds the item', async () => {
+    await rest('POST', items('13'), { item_name: 'Drill' });
+    await rest('POST', `${item('13', 'Drill')}/checkout`, { checked_out_to: 'amy' });
+    const res = await call(app, 'POST', `${item('13', 'Drill')}/checkin`, undefined, {
+      'X-Service-Key': TEST_SERVICE_KEY,
+      ...MOD,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ checked_out_to: 'amy', quantity: 1 });
+  });
+
+  it('reads a zero-padded community id as the community chat uses', async () => {
+    await call(app, 'POST', '/interaction', mod('!inventory add Ladder', { community: '14' }));
+    const padded = await rest('GET', item('014', 'ladder'));
+    expect(padded.status).toBe(200);
+    expect(padded.body.data.item.item_name).toBe('Ladder');
+    expect((await rest('POST', items('0014'), { item_name: 'LADDER' })).status).toBe(409);
   });
 });
 

@@ -63,6 +63,8 @@ export const ConfigPatchSchema = z
     cooldown_minutes: z.number().int().min(0).max(1440),
     template_live: CommunityTemplate,
     template_offline: CommunityTemplate,
+    /** Ignored, so that a GET answer can be edited and sent back as it is. */
+    community_id: z.string(),
   })
   .partial()
   .strict();
@@ -104,11 +106,12 @@ export async function updateCommunityConfig(
   patch: ConfigPatch,
   clock: Clock,
 ): Promise<ShoutoutConfigRow> {
-  await loadCommunityConfig(db, communityId, clock);
-  if (Object.keys(patch).length === 0) return loadCommunityConfig(db, communityId, clock);
+  const { community_id: _path, ...fields } = patch;
+  const current = await loadCommunityConfig(db, communityId, clock);
+  if (Object.keys(fields).length === 0) return current;
   return db
     .updateTable('shoutout_config')
-    .set({ ...patch, updated_at: clock.now() })
+    .set({ ...fields, updated_at: clock.now() })
     .where('community_id', '=', communityId)
     .returningAll()
     .executeTakeFirstOrThrow();

@@ -405,6 +405,11 @@ describe('REST', () => {
       expect(res.body.error.code).toBe('VALIDATION_ERROR');
     }
     const cfg = await call(app, 'GET', '/api/v1/shoutout/19/config');
+    // What GET answers can be sent back as it is; its community_id never moves the row.
+    const roundTrip = await putConfig('19', { ...cfg.body.data, community_id: '20' });
+    expect(roundTrip.status).toBe(200);
+    expect(roundTrip.body.data.community_id).toBe('19');
+    expect((await call(app, 'GET', '/api/v1/shoutout/20/config')).body.data.community_id).toBe('20');
     expect(cfg.body.data).toMatchObject({
       display_type: 'auto',
       default_duration: 15,

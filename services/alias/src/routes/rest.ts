@@ -1,5 +1,13 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { ForbiddenError, actingUser, hasRole, ok, type App, type ServiceDeps } from '@waddlebot/core';
+import {
+  ForbiddenError,
+  actingUser,
+  hasRole,
+  ok,
+  restRoute,
+  z,
+  type App,
+  type ServiceDeps,
+} from '@waddlebot/core';
 import type { Context } from 'hono';
 import {
   aliasView,
@@ -11,192 +19,141 @@ import {
   useAlias,
   type AliasDeps,
 } from '../aliases.js';
+import { TEMPLATE_MAX_CHARS } from '../alias-rules.js';
 
 const CommunityId = z
   .string()
   .regex(/^\d{1,18}$/, 'must be a decimal community id')
   .transform((v) => String(Number(v)));
+/** A name as typed, `!` allowed; the domain validates what is left. */
+const AliasName = z.string().min(1).max(33);
+const CommunityPath = z.object({ community_id: CommunityId });
+const AliasPath = CommunityPath.extend({ alias: AliasName });
+const Template = z.string().min(1).max(TEMPLATE_MAX_CHARS);
 
-const AliasViewSchema = z.object({
-  alias: z.string(),
-  alias_type: z.enum(['text', 'command']),
-  template: z.string(),
-  created_by: z.string().nullable(),
-  created_by_name: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-  usage_count: z.number(),
-  last_used: z.string().nullable(),
+const ResolveBody = z.object({
+  community_id: z
+    .union([z.number().int().positive(), z.string().regex(/^\d{1,18}$/)])
+    .transform((v) => String(Number(v))),
+  alias: AliasName,
+  args: z.array(z.string().max(500)).max(50).default([]),
+  user: z.object({
+    name: z.string().min(1).max(256),
+    id: z.string().max(256).nullish(),
+    display_name: z.string().nullish(),
+  }),
 });
-const envelope = <T extends z.ZodType>(data: T) => z.object({ success: z.literal(true), data });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
 
-const TemplateSchema = z.string().min(1).max(400);
-
-/** REST writes on behalf of a named user need moderator+; a bare service call acts as the system. */
-function assertMayManage(c: Context) {
-  const named =
-    c.req.header('X-WaddleBot-User-Id') !== undefined || c.req.header('X-WaddleBot-User-Role') !== undefined;
-  if (named && !hasRole(actingUser(c).role, 'moderator'))
+/**
+ * The acting user of a write (interaction-modules §1.1). A call naming no user is a trusted
+ * service acting on its own; a named user needs moderator, as `!alias add|remove` does in chat.
+ */
+function writer(c: Context) {
+  const user = actingUser(c);
+  const named = ['Id', 'Name', 'Role'].some((h) => c.req.header(`X-WaddleBot-User-${h}`) !== undefined);
+  if (named && !hasRole(user.role, 'moderator'))
     throw new ForbiddenError("You don't have permission to manage aliases");
+  return user;
 }
 
 export function mountAliasRestRoutes(app: App, deps: ServiceDeps, aliasDeps: AliasDeps) {
-  const { logger } = deps;
-  const requireService = deps.auth.require('service');
+  const auth = deps.auth.require('service');
+  const audit = (action: string, community: string, user: string | null, alias: string) =>
+    deps.logger.audit({ action, community, user, result: 'SUCCESS', alias });
 
   // Registered before `/{community_id}` routes, which would otherwise claim the `resolve` segment.
-  const ResolveBody = z.object({
-    community_id: z
-      .union([z.number().int().positive(), z.string().regex(/^\d{1,18}$/)])
-      .transform((v) => String(Number(v))),
-    alias: z.string().min(1).max(33),
-    args: z.array(z.string().max(500)).max(50).default([]),
-    user: z.object({
-      name: z.string().min(1).max(256),
-      id: z.string().max(256).nullish(),
-      display_name: z.string().nullish(),
-    }),
-  });
-  app.openapi(
-    createRoute({
+  restRoute(
+    app,
+    auth,
+    {
       method: 'post',
       path: '/api/v1/aliases/resolve',
-      middleware: [requireService] as const,
-      request: { body: { content: { 'application/json': { schema: ResolveBody } } } },
-      responses: {
-        200: json(
-          envelope(
-            z.object({
-              found: z.boolean(),
-              alias_type: z.enum(['text', 'command']).optional(),
-              expanded: z.string().optional(),
-            }),
-          ),
-          'lookup result',
-        ),
-      },
-    }),
-    async (c) => {
-      const body = c.req.valid('json');
+      summary: 'Look an alias up and expand it, counting a use, without running it',
+      params: z.object({}),
+      body: ResolveBody,
+    },
+    async (c, { body }) => {
       const row = await findAlias(aliasDeps, body.community_id, body.alias);
       const used = row
         ? await useAlias(aliasDeps, row, { id: body.user.id ?? null, name: body.user.name }, body.args)
         : undefined;
-      if (!used) return ok(c, { found: false }) as never;
-      return ok(c, { found: true, alias_type: used.row.alias_type, expanded: used.expanded }) as never;
+      if (!used) return ok(c, { found: false });
+      return ok(c, { found: true, alias_type: used.row.alias_type, expanded: used.expanded });
     },
   );
 
-  app.openapi(
-    createRoute({
+  restRoute(
+    app,
+    auth,
+    {
       method: 'get',
       path: '/api/v1/aliases/{community_id}',
-      middleware: [requireService] as const,
-      request: { params: z.object({ community_id: CommunityId }) },
-      responses: {
-        200: json(
-          envelope(z.object({ aliases: z.array(AliasViewSchema), total: z.number() })),
-          'active aliases',
-        ),
-      },
-    }),
-    async (c) => {
-      const { community_id } = c.req.valid('param');
-      const rows = await listAliases(aliasDeps, community_id);
-      return ok(c, { aliases: rows.map(aliasView), total: rows.length }) as never;
+      summary: 'Active aliases',
+      params: CommunityPath,
+    },
+    async (c, { params }) => {
+      const rows = await listAliases(aliasDeps, params.community_id);
+      return ok(c, { aliases: rows.map(aliasView), total: rows.length });
     },
   );
 
-  app.openapi(
-    createRoute({
+  restRoute(
+    app,
+    auth,
+    {
       method: 'post',
       path: '/api/v1/aliases/{community_id}',
-      middleware: [requireService] as const,
-      request: {
-        params: z.object({ community_id: CommunityId }),
-        body: {
-          content: {
-            'application/json': {
-              schema: z.object({ alias: z.string().min(1).max(33), template: TemplateSchema }),
-            },
-          },
-        },
-      },
-      responses: { 201: json(envelope(AliasViewSchema), 'created') },
-    }),
-    async (c) => {
-      assertMayManage(c);
-      const { community_id } = c.req.valid('param');
-      const body = c.req.valid('json');
-      const user = actingUser(c);
+      summary: 'Create an alias',
+      params: CommunityPath,
+      body: z.object({ alias: AliasName, template: Template }),
+      status: 201,
+    },
+    async (c, { params, body }) => {
+      const user = writer(c);
       const row = await createAlias(aliasDeps, {
-        communityId: community_id,
+        communityId: params.community_id,
         alias: body.alias,
         template: body.template,
         createdBy: user.id,
         createdByName: user.name,
       });
-      logger.audit({
-        action: 'alias_create',
-        community: community_id,
-        user: user.id,
-        result: 'SUCCESS',
-        alias: row.alias,
-      });
-      return ok(c, aliasView(row), 201) as never;
+      audit('alias_create', params.community_id, user.id, row.alias);
+      return ok(c, aliasView(row), 201);
     },
   );
 
-  app.openapi(
-    createRoute({
+  restRoute(
+    app,
+    auth,
+    {
       method: 'put',
       path: '/api/v1/aliases/{community_id}/{alias}',
-      middleware: [requireService] as const,
-      request: {
-        params: z.object({ community_id: CommunityId, alias: z.string().min(1).max(33) }),
-        body: { content: { 'application/json': { schema: z.object({ template: TemplateSchema }) } } },
-      },
-      responses: { 200: json(envelope(AliasViewSchema), 'updated') },
-    }),
-    async (c) => {
-      assertMayManage(c);
-      const { community_id, alias } = c.req.valid('param');
-      const row = await updateAlias(aliasDeps, community_id, alias, c.req.valid('json').template);
-      logger.audit({
-        action: 'alias_update',
-        community: community_id,
-        user: actingUser(c).id,
-        result: 'SUCCESS',
-        alias: row.alias,
-      });
-      return ok(c, aliasView(row)) as never;
+      summary: "Change an alias's template",
+      params: AliasPath,
+      body: z.object({ template: Template }),
+    },
+    async (c, { params, body }) => {
+      const user = writer(c);
+      const row = await updateAlias(aliasDeps, params.community_id, params.alias, body.template);
+      audit('alias_update', params.community_id, user.id, row.alias);
+      return ok(c, aliasView(row));
     },
   );
 
-  app.openapi(
-    createRoute({
+  restRoute(
+    app,
+    auth,
+    {
       method: 'delete',
       path: '/api/v1/aliases/{community_id}/{alias}',
-      middleware: [requireService] as const,
-      request: { params: z.object({ community_id: CommunityId, alias: z.string().min(1).max(33) }) },
-      responses: { 204: { description: 'removed' } },
-    }),
-    async (c) => {
-      assertMayManage(c);
-      const { community_id, alias } = c.req.valid('param');
-      const row = await removeAlias(aliasDeps, community_id, alias);
-      logger.audit({
-        action: 'alias_remove',
-        community: community_id,
-        user: actingUser(c).id,
-        result: 'SUCCESS',
-        alias: row.alias,
-      });
-      return c.body(null, 204) as never;
+      summary: 'Remove an alias (answers 204)',
+      params: AliasPath,
+    },
+    async (c, { params }) => {
+      const user = writer(c);
+      const row = await removeAlias(aliasDeps, params.community_id, params.alias);
+      audit('alias_remove', params.community_id, user.id, row.alias);
+      return c.body(null, 204);
     },
   );
 }

@@ -1,4 +1,3 @@
-import { createRoute } from '@hono/zod-openapi';
 import {
   ConflictError,
   ForbiddenError,
@@ -8,6 +7,7 @@ import {
   hasRole,
   ok,
   pageMeta,
+  restRoute,
   z,
   type App,
   type Role,
@@ -31,7 +31,11 @@ import { inventoryStats } from '../inventory-stats.js';
 import { MAX_DESCRIPTION_LENGTH, MAX_LABEL_LENGTH, MAX_NAME_LENGTH, MAX_QUANTITY } from '../item-input.js';
 import { publicItem } from '../item-view.js';
 
-const CommunityParam = z.string().regex(/^\d{1,18}$/, 'must be a decimal community id');
+/** Decimal, normalised as the router sends it in chat (`007` is community `7`). */
+const CommunityParam = z
+  .string()
+  .regex(/^\d{1,18}$/, 'must be a decimal community id')
+  .transform((v) => String(Number(v)));
 const NameParam = z.string().min(1).max(MAX_NAME_LENGTH);
 const CommunityParams = z.object({ community_id: CommunityParam });
 const ItemParams = z.object({ community_id: CommunityParam, name: NameParam });
@@ -39,49 +43,7 @@ const LabelParams = ItemParams.extend({ label: z.string().min(1).max(MAX_LABEL_L
 
 /** Whole units; the domain repeats the check so chat and REST answer the same. */
 const Quantity = z.number().int().min(1).max(MAX_QUANTITY);
-
-const ItemSchema = z
-  .object({
-    id: z.number(),
-    item_name: z.string(),
-    description: z.string().nullable(),
-    labels: z.array(z.string()),
-    quantity: z.number(),
-    available_quantity: z.number(),
-    is_checked_out: z.boolean(),
-    checked_out_to: z.string().nullable(),
-    checked_out_at: z.string().nullable(),
-    checked_in_at: z.string().nullable(),
-    checkouts: z.array(
-      z.object({ checked_out_to: z.string(), quantity: z.number(), checked_out_at: z.string() }),
-    ),
-    created_by: z.string(),
-    created_at: z.string(),
-    updated_at: z.string(),
-  })
-  .openapi('InventoryItem');
-
-const ItemEnvelope = z.object({ success: z.literal(true), data: z.object({ item: ItemSchema }) });
-const AnyEnvelope = z.object({ success: z.literal(true), data: z.unknown() });
-const ErrorEnvelope = z.object({
-  success: z.literal(false),
-  error: z.object({ code: z.string(), message: z.string(), request_id: z.string() }),
-});
-
-const json = <S extends z.ZodType>(schema: S, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-const body = <S extends z.ZodType>(schema: S) => ({
-  body: { required: true, content: { 'application/json': { schema } } },
-});
-const errors = {
-  400: json(ErrorEnvelope, 'validation failed'),
-  401: json(ErrorEnvelope, 'service key missing or wrong'),
-  403: json(ErrorEnvelope, 'acting user lacks the role'),
-  404: json(ErrorEnvelope, 'no such item'),
-  409: json(ErrorEnvelope, 'duplicate or wrong state'),
-};
+const Page = z.coerce.number().int().min(1).max(100_000).default(1);
 
 /** Domain refusals become the contracts §5 envelope. */
 async function answered<T>(work: () => Promise<T>): Promise<T> {
@@ -96,289 +58,248 @@ async function answered<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The trusted acting user (interaction-modules §1.1) must hold `role` and name themselves. */
+/** Who a REST write is recorded as when the trusted caller names no user. */
+const SYSTEM_ACTOR: Actor = { key: 'system', name: null };
+
+/**
+ * The acting user of a write (interaction-modules §1.1). A call naming no user is a trusted
+ * service acting on its own, recorded as `system`; a named user needs `role`, as in chat.
+ */
 function actorWith(c: Context, role: Role, action: string): Actor {
   const user = actingUser(c);
+  const named = ['Id', 'Name', 'Role'].some((h) => c.req.header(`X-WaddleBot-User-${h}`) !== undefined);
+  if (!named) return SYSTEM_ACTOR;
   if (!hasRole(user.role, role)) throw new ForbiddenError(`You don't have permission to ${action}`);
-  if (!user.id)
-    throw new ValidationError('X-WaddleBot-User-Id is required', [
-      { path: 'X-WaddleBot-User-Id', message: 'Required' },
-    ]);
-  return { key: user.id, name: user.name };
+  return { key: user.id ?? SYSTEM_ACTOR.key, name: user.name };
 }
 
 export function mountInventoryRestRoutes(app: App, deps: ServiceDeps, domain: InventoryDeps) {
-  const middleware = deps.auth.require('service');
+  const auth = deps.auth.require('service');
   const base = '/api/v1/inventory/{community_id}';
-  const tags = ['inventory'];
+  const item = `${base}/items/{name}`;
 
   const audit = (action: string, community: string, actor: Actor) =>
     deps.logger.audit({ action, community, user: actor.key, result: 'SUCCESS' });
 
-  app.openapi(
-    createRoute({
+  restRoute(
+    app,
+    auth,
+    {
       method: 'get',
       path: `${base}/items`,
-      tags,
-      middleware,
-      request: {
-        params: CommunityParams,
-        query: z.object({
-          filter: z.enum(['all', 'available', 'checked_out', 'checkedout']).default('all'),
-          q: z.string().max(100).optional(),
-          page: z.coerce.number().int().min(1).max(100_000).default(1),
-          per_page: z.coerce.number().int().min(1).max(100).default(50),
-        }),
-      },
-      responses: { 200: json(AnyEnvelope, '{items, count}; count is the total over all pages'), ...errors },
-    }),
-    async (c) => {
-      const { community_id } = c.req.valid('param');
-      const q = c.req.valid('query');
-      const filter = q.filter === 'checkedout' ? 'checked_out' : q.filter;
-      const { items, total } = await listItems(domain, community_id, {
-        filter,
+      summary: 'Items, sorted by name: {items, count}; count is the total over all pages',
+      params: CommunityParams,
+      query: z.object({
+        filter: z.enum(['all', 'available', 'checked_out', 'checkedout']).default('all'),
+        q: z.string().max(100).optional(),
+        page: Page,
+        per_page: z.coerce.number().int().min(1).max(100).default(50),
+      }),
+    },
+    async (c, { params, query: q }) => {
+      const { items, total } = await listItems(domain, params.community_id, {
+        filter: q.filter === 'checkedout' ? 'checked_out' : q.filter,
         query: q.q?.trim() || undefined,
         limit: q.per_page,
         offset: (q.page - 1) * q.per_page,
       });
-      return ok(
-        c,
-        { items: items.map(publicItem), count: total },
-        200,
-        pageMeta(q.page, q.per_page, total),
-      ) as never;
+      return ok(c, { items: items.map(publicItem), count: total }, 200, pageMeta(q.page, q.per_page, total));
     },
   );
 
-  app.openapi(
-    createRoute({
+  restRoute(
+    app,
+    auth,
+    {
       method: 'post',
       path: `${base}/items`,
-      tags,
-      middleware,
-      request: {
-        params: CommunityParams,
-        ...body(
-          z.object({
-            item_name: z.string().max(MAX_NAME_LENGTH),
-            description: z.string().max(MAX_DESCRIPTION_LENGTH).nullable().optional(),
-            labels: z.array(z.string().max(MAX_LABEL_LENGTH)).max(50).optional(),
-            quantity: Quantity.optional(),
-          }),
-        ),
-      },
-      responses: { 201: json(ItemEnvelope, 'created'), ...errors },
-    }),
-    async (c) => {
-      const { community_id } = c.req.valid('param');
-      const input = c.req.valid('json');
+      summary: 'Add an item: 201 {item}',
+      params: CommunityParams,
+      body: z.object({
+        item_name: z.string().max(MAX_NAME_LENGTH),
+        description: z.string().max(MAX_DESCRIPTION_LENGTH).nullable().optional(),
+        labels: z.array(z.string().max(MAX_LABEL_LENGTH)).max(50).optional(),
+        quantity: Quantity.optional(),
+      }),
+      status: 201,
+    },
+    async (c, { params, body }) => {
       const actor = actorWith(c, 'moderator', 'add items');
-      const item = await answered(() => addItem(domain, community_id, actor, input));
-      audit('inventory_add', community_id, actor);
-      return ok(c, { item: publicItem(item) }, 201) as never;
+      const added = await answered(() => addItem(domain, params.community_id, actor, body));
+      audit('inventory_add', params.community_id, actor);
+      return ok(c, { item: publicItem(added) }, 201);
     },
   );
 
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: `${base}/items/{name}`,
-      tags,
-      middleware,
-      request: { params: ItemParams },
-      responses: { 200: json(ItemEnvelope, 'the item with its active checkouts'), ...errors },
-    }),
-    async (c) => {
-      const { community_id, name } = c.req.valid('param');
-      const item = await answered(() => getItem(domain, community_id, name));
-      return ok(c, { item: publicItem(item) }) as never;
+  restRoute(
+    app,
+    auth,
+    { method: 'get', path: item, summary: 'One item with its active checkouts: {item}', params: ItemParams },
+    async (c, { params }) => {
+      const found = await answered(() => getItem(domain, params.community_id, params.name));
+      return ok(c, { item: publicItem(found) });
     },
   );
 
-  app.openapi(
-    createRoute({
+  restRoute(
+    app,
+    auth,
+    {
       method: 'patch',
-      path: `${base}/items/{name}`,
-      tags,
-      middleware,
-      request: {
-        params: ItemParams,
-        ...body(
-          z
-            .object({
-              description: z.string().max(MAX_DESCRIPTION_LENGTH).nullable().optional(),
-              quantity: Quantity.optional(),
-            })
-            .refine((v) => v.description !== undefined || v.quantity !== undefined, {
-              message: 'Nothing to change',
-            }),
-        ),
-      },
-      responses: { 200: json(ItemEnvelope, 'updated'), ...errors },
-    }),
-    async (c) => {
-      const { community_id, name } = c.req.valid('param');
-      const changes = c.req.valid('json');
+      path: item,
+      summary: 'Change the description or total quantity (never below the units out)',
+      params: ItemParams,
+      body: z
+        .object({
+          description: z.string().max(MAX_DESCRIPTION_LENGTH).nullable().optional(),
+          quantity: Quantity.optional(),
+        })
+        .refine((v) => v.description !== undefined || v.quantity !== undefined, {
+          message: 'Nothing to change',
+        }),
+    },
+    async (c, { params, body }) => {
       const actor = actorWith(c, 'moderator', 'change items');
-      const item = await answered(() => updateItem(domain, community_id, actor, name, changes));
-      audit('inventory_update', community_id, actor);
-      return ok(c, { item: publicItem(item) }) as never;
+      const updated = await answered(() => updateItem(domain, params.community_id, actor, params.name, body));
+      audit('inventory_update', params.community_id, actor);
+      return ok(c, { item: publicItem(updated) });
     },
   );
 
-  app.openapi(
-    createRoute({
+  restRoute(
+    app,
+    auth,
+    {
       method: 'delete',
-      path: `${base}/items/{name}`,
-      tags,
-      middleware,
-      request: { params: ItemParams },
-      responses: { 204: { description: 'deleted' }, ...errors },
-    }),
-    async (c) => {
-      const { community_id, name } = c.req.valid('param');
+      path: item,
+      summary: 'Delete an item with no units out (admin; answers 204)',
+      params: ItemParams,
+    },
+    async (c, { params }) => {
       const actor = actorWith(c, 'admin', 'delete items');
-      await answered(() => deleteItem(domain, community_id, actor, name));
-      audit('inventory_delete', community_id, actor);
-      return c.body(null, 204) as never;
+      await answered(() => deleteItem(domain, params.community_id, actor, params.name));
+      audit('inventory_delete', params.community_id, actor);
+      return c.body(null, 204);
     },
   );
 
-  app.openapi(
-    createRoute({
+  restRoute(
+    app,
+    auth,
+    {
       method: 'post',
-      path: `${base}/items/{name}/checkout`,
-      tags,
-      middleware,
-      request: {
-        params: ItemParams,
-        ...body(
-          z.object({
-            checked_out_to: z.string().min(1).max(MAX_NAME_LENGTH),
-            quantity: Quantity.optional(),
-          }),
-        ),
-      },
-      responses: { 200: json(ItemEnvelope, 'lent'), ...errors },
-    }),
-    async (c) => {
-      const { community_id, name } = c.req.valid('param');
-      const input = c.req.valid('json');
+      path: `${item}/checkout`,
+      summary: 'Lend units: {item, checked_out_to, quantity}',
+      params: ItemParams,
+      body: z.object({
+        checked_out_to: z.string().min(1).max(MAX_NAME_LENGTH),
+        quantity: Quantity.optional(),
+      }),
+    },
+    async (c, { params, body }) => {
       const actor = actorWith(c, 'moderator', 'check out items');
       const res = await answered(() =>
-        checkoutItem(domain, community_id, actor, name, input.checked_out_to, input.quantity ?? 1),
+        checkoutItem(
+          domain,
+          params.community_id,
+          actor,
+          params.name,
+          body.checked_out_to,
+          body.quantity ?? 1,
+        ),
       );
-      audit('inventory_checkout', community_id, actor);
-      return ok(c, {
-        item: publicItem(res.item),
-        checked_out_to: res.borrower,
-        quantity: res.quantity,
-      }) as never;
+      audit('inventory_checkout', params.community_id, actor);
+      return ok(c, { item: publicItem(res.item), checked_out_to: res.borrower, quantity: res.quantity });
     },
   );
 
-  app.openapi(
-    createRoute({
+  restRoute(
+    app,
+    auth,
+    {
       method: 'post',
-      path: `${base}/items/{name}/checkin`,
-      tags,
-      middleware,
-      request: {
-        params: ItemParams,
-        ...body(z.object({ checked_out_to: z.string().max(MAX_NAME_LENGTH).optional() })),
-      },
-      responses: { 200: json(ItemEnvelope, 'returned'), ...errors },
-    }),
-    async (c) => {
-      const { community_id, name } = c.req.valid('param');
-      const input = c.req.valid('json');
+      path: `${item}/checkin`,
+      summary: 'Return every unit one borrower holds; the body may be left out when only one does',
+      params: ItemParams,
+      body: z.object({ checked_out_to: z.string().max(MAX_NAME_LENGTH).optional() }),
+    },
+    async (c, { params, body }) => {
       const actor = actorWith(c, 'moderator', 'check in items');
-      const res = await answered(() => checkinItem(domain, community_id, actor, name, input.checked_out_to));
-      audit('inventory_checkin', community_id, actor);
-      return ok(c, {
-        item: publicItem(res.item),
-        checked_out_to: res.borrower,
-        quantity: res.quantity,
-      }) as never;
+      const res = await answered(() =>
+        checkinItem(domain, params.community_id, actor, params.name, body.checked_out_to),
+      );
+      audit('inventory_checkin', params.community_id, actor);
+      return ok(c, { item: publicItem(res.item), checked_out_to: res.borrower, quantity: res.quantity });
     },
   );
 
-  app.openapi(
-    createRoute({
+  restRoute(
+    app,
+    auth,
+    {
       method: 'post',
-      path: `${base}/items/{name}/labels`,
-      tags,
-      middleware,
-      request: { params: ItemParams, ...body(z.object({ label: z.string().max(MAX_LABEL_LENGTH) })) },
-      responses: { 200: json(ItemEnvelope, 'label added'), ...errors },
-    }),
-    async (c) => {
-      const { community_id, name } = c.req.valid('param');
-      const { label } = c.req.valid('json');
+      path: `${item}/labels`,
+      summary: 'Add a label: {item}',
+      params: ItemParams,
+      body: z.object({ label: z.string().max(MAX_LABEL_LENGTH) }),
+    },
+    async (c, { params, body }) => {
       const actor = actorWith(c, 'moderator', 'change labels');
-      const item = await answered(() => addLabel(domain, community_id, actor, name, label));
-      audit('inventory_label_add', community_id, actor);
-      return ok(c, { item: publicItem(item) }) as never;
+      const labelled = await answered(() =>
+        addLabel(domain, params.community_id, actor, params.name, body.label),
+      );
+      audit('inventory_label_add', params.community_id, actor);
+      return ok(c, { item: publicItem(labelled) });
     },
   );
 
-  app.openapi(
-    createRoute({
+  restRoute(
+    app,
+    auth,
+    {
       method: 'delete',
-      path: `${base}/items/{name}/labels/{label}`,
-      tags,
-      middleware,
-      request: { params: LabelParams },
-      responses: { 200: json(ItemEnvelope, 'label removed'), ...errors },
-    }),
-    async (c) => {
-      const { community_id, name, label } = c.req.valid('param');
+      path: `${item}/labels/{label}`,
+      summary: 'Remove a label: {item}',
+      params: LabelParams,
+    },
+    async (c, { params }) => {
       const actor = actorWith(c, 'moderator', 'change labels');
-      const item = await answered(() => removeLabel(domain, community_id, actor, name, label));
-      audit('inventory_label_remove', community_id, actor);
-      return ok(c, { item: publicItem(item) }) as never;
+      const unlabelled = await answered(() =>
+        removeLabel(domain, params.community_id, actor, params.name, params.label),
+      );
+      audit('inventory_label_remove', params.community_id, actor);
+      return ok(c, { item: publicItem(unlabelled) });
     },
   );
 
-  app.openapi(
-    createRoute({
+  restRoute(
+    app,
+    auth,
+    {
       method: 'get',
       path: `${base}/stats`,
-      tags,
-      middleware,
-      request: { params: CommunityParams },
-      responses: { 200: json(AnyEnvelope, 'totals, top 10 labels, last 10 activity entries'), ...errors },
-    }),
-    async (c) => {
-      const { community_id } = c.req.valid('param');
-      return ok(c, await inventoryStats(domain, community_id)) as never;
+      summary: 'Totals, the 10 most used labels and the last 10 activity entries',
+      params: CommunityParams,
     },
+    async (c, { params }) => ok(c, await inventoryStats(domain, params.community_id)),
   );
 
-  app.openapi(
-    createRoute({
+  restRoute(
+    app,
+    auth,
+    {
       method: 'get',
       path: `${base}/activity`,
-      tags,
-      middleware,
-      request: {
-        params: CommunityParams,
-        query: z.object({
-          limit: z.coerce.number().int().min(1).max(200).default(50),
-          page: z.coerce.number().int().min(1).max(100_000).default(1),
-        }),
-      },
-      responses: { 200: json(AnyEnvelope, '{activity, count}, newest first'), ...errors },
-    }),
-    async (c) => {
-      const { community_id } = c.req.valid('param');
-      const q = c.req.valid('query');
-      const { activity, total } = await listActivity(domain, community_id, {
+      summary: 'The audit trail, newest first: {activity, count}',
+      params: CommunityParams,
+      query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50), page: Page }),
+    },
+    async (c, { params, query: q }) => {
+      const { activity, total } = await listActivity(domain, params.community_id, {
         limit: q.limit,
         offset: (q.page - 1) * q.limit,
       });
-      return ok(c, { activity, count: total }, 200, pageMeta(q.page, q.limit, total)) as never;
+      return ok(c, { activity, count: total }, 200, pageMeta(q.page, q.limit, total));
     },
   );
 }

@@ -1,10 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
 import {
   ForbiddenError,
   ValidationError,
   actingUser,
   hasRole,
   ok,
+  restRoute,
+  z,
   type App,
   type Role,
   type ServiceDeps,
@@ -26,26 +27,7 @@ const CommunityId = z
   .string()
   .regex(/^\d{1,18}$/, 'must be a decimal community id')
   .transform((v) => String(Number(v)));
-
-const envelope = <T extends z.ZodType>(data: T) => z.object({ success: z.literal(true), data });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { 'application/json': { schema } },
-});
-
-const UserViewSchema = z.object({
-  username: z.string(),
-  platform: z.string(),
-  profile_url: z.string().nullable(),
-  last_game: z.string().nullable(),
-  custom_message: z.string().nullable(),
-  additional_links: z.record(z.string(), z.string()),
-  auto_shoutout: z.boolean(),
-  shoutout_count: z.number(),
-  last_shoutout: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-});
+const CommunityPath = z.object({ community_id: CommunityId });
 
 const UserSettingsSchema = z
   .object({
@@ -60,177 +42,117 @@ const UserSettingsSchema = z
   })
   .strict();
 
-const ConfigViewSchema = z.object({
-  community_id: z.string(),
-  display_type: z.string(),
-  default_duration: z.number(),
-  show_profile_picture: z.boolean(),
-  so_permission: z.string(),
-  auto_shoutout_mode: z.string(),
-  auto_triggers: z.array(z.string()),
-  cooldown_minutes: z.number(),
-  template_live: z.string().nullable(),
-  template_offline: z.string().nullable(),
-});
-
-/** Writes on behalf of a named user need `role`; a bare service call acts as the system. */
-function assertActingRole(c: Context, role: Role, action: string) {
-  const named =
-    c.req.header('X-WaddleBot-User-Id') !== undefined || c.req.header('X-WaddleBot-User-Role') !== undefined;
-  if (named && !hasRole(actingUser(c).role, role))
-    throw new ForbiddenError(`You don't have permission to ${action}`);
+/**
+ * The acting user of a write (interaction-modules §1.1). A call naming no user is a trusted
+ * service acting on its own; a named user needs `role`.
+ */
+function writer(c: Context, role: Role, action: string) {
+  const user = actingUser(c);
+  const named = ['Id', 'Name', 'Role'].some((h) => c.req.header(`X-WaddleBot-User-${h}`) !== undefined);
+  if (named && !hasRole(user.role, role)) throw new ForbiddenError(`You don't have permission to ${action}`);
+  return user;
 }
 
 export function mountShoutoutRestRoutes(app: App, deps: ServiceDeps, db: Kysely<ShoutoutDB>) {
-  const requireService = deps.auth.require('service');
+  const auth = deps.auth.require('service');
   const base = '/api/v1/shoutout/{community_id}';
 
-  app.openapi(
-    createRoute({
+  restRoute(
+    app,
+    auth,
+    {
       method: 'get',
       path: `${base}/users`,
-      middleware: [requireService] as const,
-      request: { params: z.object({ community_id: CommunityId }) },
-      responses: {
-        200: json(
-          envelope(z.object({ users: z.array(UserViewSchema), total: z.number() })),
-          'known creators',
-        ),
-      },
-    }),
-    async (c) => {
-      const { community_id } = c.req.valid('param');
-      const rows = await listUsers(db, community_id);
-      return ok(c, { users: rows.map(userView), total: rows.length }) as never;
+      summary: 'Creators known to the community',
+      params: CommunityPath,
+    },
+    async (c, { params }) => {
+      const rows = await listUsers(db, params.community_id);
+      return ok(c, { users: rows.map(userView), total: rows.length });
     },
   );
 
-  app.openapi(
-    createRoute({
+  restRoute(
+    app,
+    auth,
+    {
       method: 'put',
       path: `${base}/users/{username}`,
-      middleware: [requireService] as const,
-      request: {
-        params: z.object({ community_id: CommunityId, username: z.string().min(1).max(26) }),
-        body: { content: { 'application/json': { schema: UserSettingsSchema } } },
-      },
-      responses: { 200: json(envelope(UserViewSchema), 'saved') },
-    }),
-    async (c) => {
-      assertActingRole(c, 'moderator', 'manage shoutout users');
-      const { community_id, username } = c.req.valid('param');
-      const login = normaliseLogin(username);
+      summary: "Set a creator's auto-shoutout flag, message and links (links merge; null removes one)",
+      params: CommunityPath.extend({ username: z.string().min(1).max(26) }),
+      body: UserSettingsSchema,
+    },
+    async (c, { params, body }) => {
+      const acting = writer(c, 'moderator', 'manage shoutout users');
+      const login = normaliseLogin(params.username);
       if (!login)
         throw new ValidationError('Validation failed', [
           { path: 'username', message: 'must be a Twitch login' },
         ]);
-      const acting = actingUser(c);
-      const row = await upsertUserSettings(
-        db,
-        community_id,
-        login,
-        c.req.valid('json'),
-        acting.id,
-        deps.clock,
-      );
+      const row = await upsertUserSettings(db, params.community_id, login, body, acting.id, deps.clock);
       deps.logger.audit({
         action: 'shoutout_user_update',
-        community: community_id,
+        community: params.community_id,
         user: acting.id,
         result: 'SUCCESS',
         target: login,
       });
-      return ok(c, userView(row)) as never;
+      return ok(c, userView(row));
     },
   );
 
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: `${base}/config`,
-      middleware: [requireService] as const,
-      request: { params: z.object({ community_id: CommunityId }) },
-      responses: { 200: json(envelope(ConfigViewSchema), 'community settings') },
-    }),
-    async (c) => {
-      const { community_id } = c.req.valid('param');
-      return ok(c, configView(await loadCommunityConfig(db, community_id, deps.clock))) as never;
-    },
+  restRoute(
+    app,
+    auth,
+    { method: 'get', path: `${base}/config`, summary: 'Shoutout settings', params: CommunityPath },
+    async (c, { params }) =>
+      ok(c, configView(await loadCommunityConfig(db, params.community_id, deps.clock))),
   );
 
-  app.openapi(
-    createRoute({
+  restRoute(
+    app,
+    auth,
+    {
       method: 'put',
       path: `${base}/config`,
-      middleware: [requireService] as const,
-      request: {
-        params: z.object({ community_id: CommunityId }),
-        body: { content: { 'application/json': { schema: ConfigPatchSchema } } },
-      },
-      responses: { 200: json(envelope(ConfigViewSchema), 'saved') },
-    }),
-    async (c) => {
-      assertActingRole(c, 'admin', 'change shoutout settings');
-      const { community_id } = c.req.valid('param');
-      const patch = c.req.valid('json');
-      const row = await updateCommunityConfig(db, community_id, patch, deps.clock);
+      summary: 'Change shoutout settings (admin: community.manage_settings)',
+      params: CommunityPath,
+      body: ConfigPatchSchema,
+    },
+    async (c, { params, body }) => {
+      const acting = writer(c, 'admin', 'change shoutout settings');
+      const row = await updateCommunityConfig(db, params.community_id, body, deps.clock);
       deps.logger.audit({
         action: 'shoutout_config_update',
-        community: community_id,
-        user: actingUser(c).id,
+        community: params.community_id,
+        user: acting.id,
         result: 'SUCCESS',
-        fields: Object.keys(patch),
+        fields: Object.keys(body).filter((k) => k !== 'community_id'),
       });
-      return ok(c, configView(row)) as never;
+      return ok(c, configView(row));
     },
   );
 
-  app.openapi(
-    createRoute({
+  restRoute(
+    app,
+    auth,
+    {
       method: 'get',
       path: `${base}/history`,
-      middleware: [requireService] as const,
-      request: {
-        params: z.object({ community_id: CommunityId }),
-        query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
-      },
-      responses: {
-        200: json(
-          envelope(z.object({ history: z.array(z.record(z.string(), z.unknown())), total: z.number() })),
-          'recent shoutouts',
-        ),
-      },
-    }),
-    async (c) => {
-      const { community_id } = c.req.valid('param');
-      const rows = await listHistory(db, community_id, c.req.valid('query').limit);
-      return ok(c, { history: rows.map(historyView), total: rows.length }) as never;
+      summary: 'Recent shoutouts, newest first',
+      params: CommunityPath,
+      query: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }),
+    },
+    async (c, { params, query }) => {
+      const rows = await listHistory(db, params.community_id, query.limit);
+      return ok(c, { history: rows.map(historyView), total: rows.length });
     },
   );
 
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: `${base}/stats`,
-      middleware: [requireService] as const,
-      request: { params: z.object({ community_id: CommunityId }) },
-      responses: {
-        200: json(
-          envelope(
-            z.object({
-              total_shoutouts: z.number(),
-              unique_users: z.number(),
-              first_shoutout: z.string().nullable(),
-              last_shoutout: z.string().nullable(),
-            }),
-          ),
-          'totals',
-        ),
-      },
-    }),
-    async (c) => {
-      const { community_id } = c.req.valid('param');
-      return ok(c, await historyStats(db, community_id)) as never;
-    },
+  restRoute(
+    app,
+    auth,
+    { method: 'get', path: `${base}/stats`, summary: 'Shoutout totals', params: CommunityPath },
+    async (c, { params }) => ok(c, await historyStats(db, params.community_id)),
   );
 }
