@@ -27,15 +27,23 @@ async function releaseExpired(ctx: RouterContext, platform?: string) {
  * §3.16 claim: each row is taken with one conditional UPDATE, so two containers can never
  * both win it; always recorded under the caller's own `container_id`.
  */
-export async function claim(ctx: RouterContext, platform: string, containerId: string, maxClaims: number) {
+export async function claim(
+  ctx: RouterContext,
+  platform: string,
+  containerId: string,
+  maxClaims: number,
+  exclude: string[] = [],
+) {
   await releaseExpired(ctx, platform);
   const now = ctx.deps.clock.now();
-  const candidates = await ctx.db
+  let query = ctx.db
     .selectFrom('coordination')
     .select('id')
     .where('platform', '=', platform)
     .where('status', 'in', ['available', 'live', 'offline'])
-    .where('claimed_by', 'is', null)
+    .where('claimed_by', 'is', null);
+  if (exclude.length) query = query.where('entity_id', 'not in', exclude);
+  const candidates = await query
     .orderBy(sql`is_live desc`)
     .orderBy('priority')
     .orderBy('viewer_count', 'desc')
@@ -176,17 +184,15 @@ export async function releaseOffline(ctx: RouterContext, containerId: string) {
     .where('status', '=', 'offline')
     .execute();
   if (offline.length === 0) return { released: [], claimed: [] as string[] };
-  await release(
-    ctx,
-    containerId,
-    offline.map((o) => o.entity_id),
-  );
+  const released = offline.map((o) => o.entity_id);
+  await release(ctx, containerId, released);
+  // The replacements are other entities: the ones just let go would otherwise come straight back.
   const claimedAgain: string[] = [];
   for (const platform of new Set(offline.map((o) => o.platform))) {
     const n = offline.filter((o) => o.platform === platform).length;
-    claimedAgain.push(...(await claim(ctx, platform, containerId, n)).claimed_entities);
+    claimedAgain.push(...(await claim(ctx, platform, containerId, n, released)).claimed_entities);
   }
-  return { released: offline.map((o) => o.entity_id), claimed: claimedAgain };
+  return { released, claimed: claimedAgain };
 }
 
 export async function stats(ctx: RouterContext) {

@@ -251,3 +251,74 @@ describe('coordination populate', () => {
     expect(res.body.error.code).toBe('UPSTREAM_ERROR');
   });
 });
+
+describe('coordination release-offline', () => {
+  it('swaps offline entities for other ones instead of taking them straight back', async () => {
+    await h.db
+      .insertInto('coordination')
+      .values(
+        // The spare ranks last, so only the exclusion keeps the released entity from winning.
+        (['S1', 'S2', 'S3'] as const).map((server) => ({
+          platform: 'slack',
+          server_id: server,
+          channel_id: 'K1',
+          entity_id: `slack:${server}:K1`,
+          priority: server === 'S3' ? 200 : 100,
+        })),
+      )
+      .execute();
+    const first = await h.post('/router/coordination/claim', {
+      platform: 'slack',
+      container_id: 'shard-7',
+      max_claims: 2,
+    });
+    expect(first.body.data.claimed_count).toBe(2);
+    const [offline, stays] = first.body.data.claimed_entities as string[];
+    expect([offline, stays].sort()).toEqual(['slack:S1:K1', 'slack:S2:K1']);
+    const status = await h.post('/router/coordination/status', {
+      container_id: 'shard-7',
+      entity_id: offline,
+      is_live: false,
+    });
+    expect(status.status).toBe(200);
+    const swap = await h.post('/router/coordination/release-offline', { container_id: 'shard-7' });
+    expect(swap.status).toBe(200);
+    expect(swap.body.data.released).toEqual([offline]);
+    expect(swap.body.data.claimed).toHaveLength(1);
+    expect(swap.body.data.claimed).toEqual(['slack:S3:K1']);
+    const mine = await h.db
+      .selectFrom('coordination')
+      .select('entity_id')
+      .where('claimed_by', '=', 'shard-7')
+      .orderBy('entity_id')
+      .execute();
+    expect(mine.map((r) => r.entity_id).sort()).toEqual([stays, swap.body.data.claimed[0]].sort());
+  });
+});
+
+describe('PUT /router/admin/roles with a community', () => {
+  it('takes the community id as a number or a decimal string', async () => {
+    h.fakes.community.on('PUT', '/communities/15/members/9333', {
+      status: 200,
+      body: { success: true, data: {} },
+    });
+    const res = await h.put('/router/admin/roles', {
+      user_id: '9333',
+      role: 'moderator',
+      community_id: '15',
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ user_id: '9333', role: 'moderator', community_id: 15 });
+    expect(h.fakes.community.calls('PUT', '/communities/15/members/9333')[0]!.json).toEqual({
+      role: 'moderator',
+    });
+    const bad = await h.put('/router/admin/roles', {
+      user_id: '9333',
+      role: 'moderator',
+      community_id: '1x',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe('community_id');
+    expect(h.fakes.community.calls('PUT', /\/communities\//)).toHaveLength(1);
+  });
+});

@@ -45,11 +45,20 @@ const AccountSchema = z.object({
   permissions: z.array(z.string().min(1).max(200)).max(50).optional(),
 });
 
+/** Community ids arrive as numbers or decimal strings (contracts §3). */
+const communityId = z.union([
+  z.number().int().positive(),
+  z
+    .string()
+    .regex(/^[1-9]\d{0,8}$/, 'must be a positive integer')
+    .transform(Number),
+]);
+
 const RoleBody = z.object({
   user_id: z.string().min(1).max(256),
   role: z.string(),
   entity_id: EntityIdSchema.optional(),
-  community_id: z.number().int().positive().optional(),
+  community_id: communityId.optional(),
   assigned_by: z.string().max(256).optional(),
 });
 
