@@ -1,3 +1,4 @@
+import type { ServerChannelTables } from '@waddlebot/core';
 import type { Generated } from 'kysely';
 
 export interface DiscordGuildsTable {
@@ -48,3 +49,12 @@ export interface DiscordDB {
   discord_channels: DiscordChannelsTable;
   discord_events: DiscordEventsTable;
 }
+
+/** The monitored-channel tables (contracts §17.5), as the migration creates and the store reads them. */
+export const GUILD_TABLES: ServerChannelTables = {
+  serverTable: 'discord_guilds',
+  serverKey: 'guild_id',
+  serverName: 'guild_name',
+  channelTable: 'discord_channels',
+  channelServerRef: 'guild_id',
+};

@@ -1,6 +1,6 @@
 import { ServerChannelStore, receiverPipeline, type ServiceDeps } from '@waddlebot/core';
 import type { DiscordConfig } from './config.js';
-import type { DiscordDB } from './db.js';
+import { GUILD_TABLES, type DiscordDB } from './db.js';
 import { DiscordApi } from './discord-api.js';
 import { DiscordReplyDeliverer } from './delivery.js';
 import { GuildRoleCache, discordPlatformRole, parsePermissions } from './guild-roles.js';
@@ -11,13 +11,7 @@ export type DiscordDeps = ServiceDeps<DiscordConfig, DiscordDB>;
 export function buildDiscordReceiver(deps: DiscordDeps) {
   const config = deps.config;
   const api = new DiscordApi(deps, config);
-  const guilds = new ServerChannelStore(deps, 'discord', {
-    serverTable: 'discord_guilds',
-    serverKey: 'guild_id',
-    serverName: 'guild_name',
-    channelTable: 'discord_channels',
-    channelServerRef: 'guild_id',
-  });
+  const guilds = new ServerChannelStore(deps, 'discord', GUILD_TABLES);
   const roles = new GuildRoleCache(deps.state.kv);
 
   /** The stored owner of a guild (GUILD_CREATE), for interactions whose member has no owner flag. */

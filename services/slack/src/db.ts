@@ -1,3 +1,4 @@
+import type { ServerChannelTables } from '@waddlebot/core';
 import type { Generated } from 'kysely';
 
 export interface SlackTeamsTable {
@@ -61,3 +62,12 @@ export interface SlackDB {
   slack_events: SlackEventsTable;
   slack_users: SlackUsersTable;
 }
+
+/** The monitored-channel tables (contracts §17.5), as the migration creates and the store reads them. */
+export const TEAM_TABLES: ServerChannelTables = {
+  serverTable: 'slack_teams',
+  serverKey: 'team_id',
+  serverName: 'team_name',
+  channelTable: 'slack_channels',
+  channelServerRef: 'team_id',
+};

@@ -1,6 +1,6 @@
 import { ServerChannelStore, receiverPipeline, type ServiceDeps } from '@waddlebot/core';
 import type { SlackConfig } from './config.js';
-import type { SlackDB } from './db.js';
+import { TEAM_TABLES, type SlackDB } from './db.js';
 import { SlackReplyDeliverer } from './delivery.js';
 import { SlackApi } from './slack-api.js';
 import { SlackUsers } from './users.js';
@@ -16,13 +16,7 @@ export function buildSlackReceiver(deps: SlackDeps) {
     config,
     api,
     users,
-    teams: new ServerChannelStore(deps, 'slack', {
-      serverTable: 'slack_teams',
-      serverKey: 'team_id',
-      serverName: 'team_name',
-      channelTable: 'slack_channels',
-      channelServerRef: 'team_id',
-    }),
+    teams: new ServerChannelStore(deps, 'slack', TEAM_TABLES),
     deliverer: new SlackReplyDeliverer(api, users, {
       httpClient: deps.httpClient,
       logger: deps.logger,

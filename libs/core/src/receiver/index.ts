@@ -9,3 +9,4 @@ export * from './platform-request.js';
 export * from './split-text.js';
 export * from './config.js';
 export * from './server-channel-store.js';
+export * from './receiver-tables.js';

@@ -88,8 +88,8 @@ export function mountWebhook(app: App, deps: TwitchDeps, twitch: TwitchReceiver)
           });
           if (!fresh || !mapped) return c.body(null, 204);
           pipeline.background(messageId, async () => {
-            if (!(await twitch.monitored.isMonitored(mapped.event.server_id))) return;
-            await pipeline.forwardAndDeliver(mapped.event, twitch.deliverer);
+            if (!(await twitch.monitored.isMonitored(mapped.server_id))) return;
+            await pipeline.forwardAndDeliver(mapped, twitch.deliverer);
           });
           return c.body(null, 204);
         }
