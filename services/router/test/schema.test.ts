@@ -16,6 +16,17 @@ beforeAll(async () => {
 });
 afterAll(async () => rt.close());
 
+/** The columns without a database default. */
+const minimalCommand = {
+  prefix: '!',
+  location: 'internal',
+  type: 'container',
+  location_url: 'http://127.0.0.1:9/x',
+  enabled_by_default: true,
+  headers: '{}',
+  event_types: '[]',
+};
+
 async function indexDefs(): Promise<string[]> {
   const rows = await sql<{
     indexdef: string;
@@ -75,12 +86,7 @@ describe('§3.18 tables', () => {
   });
 
   it('one global row per (prefix, command): NULL community ids do not make duplicates', async () => {
-    const row = {
-      command: 'dup',
-      prefix: '!',
-      location_url: 'http://127.0.0.1:9/x',
-      enabled_by_default: true,
-    };
+    const row = { ...minimalCommand, command: 'dup' };
     await db.insertInto('commands').values(row).execute();
     await expect(db.insertInto('commands').values(row).execute()).rejects.toThrow();
     await db
@@ -104,12 +110,7 @@ describe('§3.18 tables', () => {
     expect(entity).toEqual({ owner: 'system', is_active: true });
     const command = await db
       .insertInto('commands')
-      .values({
-        command: 'defaults',
-        prefix: '!',
-        location_url: 'http://127.0.0.1:9/x',
-        enabled_by_default: true,
-      })
+      .values({ ...minimalCommand, command: 'defaults' })
       .returning([
         'timeout',
         'method',
