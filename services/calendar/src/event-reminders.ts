@@ -1,12 +1,5 @@
 import type { Kysely, Selectable, Transaction } from 'kysely';
-import {
-  insertChunked,
-  parseEntityId,
-  type Clock,
-  type JobOutcome,
-  type Logger,
-  type OutboundDelivery,
-} from '@waddlebot/core';
+import { insertChunked, type ReminderPost } from '@waddlebot/core';
 import type { CalendarDB, EventRemindersTable, EventsTable } from './db.js';
 import { beginsIn } from './local-time.js';
 
@@ -62,36 +55,19 @@ export async function dropUnsentReminders(
 /** Past this a reminder is stale (e.g. after downtime) and is skipped rather than posted. */
 const OVERDUE_MS = 3600_000;
 
-export interface EventReminderDeliveryDeps {
-  db: Kysely<CalendarDB>;
-  clock: Clock;
-  logger: Logger;
-  send: OutboundDelivery;
-}
-
-/** The scheduler's delivery step for one claimed event reminder (interaction-modules §6). */
-export async function deliverEventReminder(
-  deps: EventReminderDeliveryDeps,
-  row: EventReminder,
-): Promise<{ outcome: JobOutcome; set?: Record<string, unknown> }> {
-  const event = await deps.db
-    .selectFrom('calendar_events')
-    .select(['status', 'entity_id'])
-    .where('id', '=', row.event_id)
-    .executeTakeFirst();
-  if (!event || event.status !== 'approved') return { outcome: 'skipped' };
-  if (deps.clock.nowMs() - new Date(row.reminder_time).getTime() > OVERDUE_MS) return { outcome: 'skipped' };
-  const platform = parseEntityId(event.entity_id)?.platform;
-  if (!platform) return { outcome: 'failed' };
-  const result = await deps.send({
-    platform,
-    type: 'chat',
-    entity_id: event.entity_id,
-    text: row.message.slice(0, 2000),
-    module_name: 'calendar',
-    idempotency_key: `calendar:reminder:${row.id}`,
-  });
-  if (result.status === 'sent') return { outcome: 'sent', set: { sent: true, sent_at: deps.clock.now() } };
-  deps.logger.warn('event reminder delivery failed', { reminder_id: row.id, reason: result.reason });
-  return { outcome: 'failed' };
+/**
+ * What one claimed event reminder posts (interaction-modules §6 Reminders): its text to the
+ * event's channel, unless the event is no longer approved or the reminder is over an hour late.
+ */
+export function eventReminderComposer(db: Kysely<CalendarDB>) {
+  return async (row: EventReminder, now: Date): Promise<ReminderPost> => {
+    const event = await db
+      .selectFrom('calendar_events')
+      .select(['status', 'entity_id'])
+      .where('id', '=', row.event_id)
+      .executeTakeFirst();
+    if (!event || event.status !== 'approved') return { skip: 'event not approved' };
+    if (now.getTime() - new Date(row.reminder_time).getTime() > OVERDUE_MS) return { skip: 'overdue' };
+    return { entityId: event.entity_id, text: row.message };
+  };
 }

@@ -1,6 +1,5 @@
 import {
-  createJobScheduler,
-  createOutboundDelivery,
+  createChatReminderScheduler,
   defineService,
   intVar,
   mountInteraction,
@@ -11,7 +10,7 @@ import {
 import type { Kysely } from 'kysely';
 import { handleCalendarRequest } from './chat-commands.js';
 import type { CalendarDB } from './db.js';
-import { deliverEventReminder, type EventReminder } from './event-reminders.js';
+import { eventReminderComposer, type EventReminder } from './event-reminders.js';
 import { isValidZone } from './local-time.js';
 import { migrations } from './migrations/index.js';
 import { mountCalendarRestRoutes } from './routes/rest.js';
@@ -49,25 +48,20 @@ export const service = defineService({
     mountUserMergedRoute(app, deps, (m) => mergeUser(db, m));
   },
   start(deps) {
-    const delivery = {
-      db: deps.db as Kysely<CalendarDB>,
+    const db = deps.db as Kysely<CalendarDB>;
+    const scheduler = createChatReminderScheduler<EventReminder>({
+      moduleName: deps.name,
+      db,
       clock: deps.clock,
-      logger: deps.logger,
-      send: createOutboundDelivery({
-        router: deps.serviceClient('router'),
-        logger: deps.logger,
-        retryDelaysMs: deps.config.OUTBOUND_RETRY_DELAYS_MS,
-      }),
-    };
-    const scheduler = createJobScheduler<EventReminder>({
-      db: deps.db,
-      table: 'calendar_event_reminders',
-      dueColumn: 'reminder_time',
-      clock: deps.clock,
-      pollIntervalMs: deps.config.CALENDAR_POLL_INTERVAL_MS,
       logger: deps.logger,
       metrics: deps.metrics,
-      deliver: (row) => deliverEventReminder(delivery, row),
+      router: deps.serviceClient('router'),
+      retryDelaysMs: deps.config.OUTBOUND_RETRY_DELAYS_MS,
+      pollIntervalMs: deps.config.CALENDAR_POLL_INTERVAL_MS,
+      table: 'calendar_event_reminders',
+      dueColumn: 'reminder_time',
+      compose: eventReminderComposer(db),
+      sentColumns: (now) => ({ sent: true, sent_at: now }),
     });
     scheduler.start();
     return () => scheduler.stop();

@@ -176,17 +176,28 @@ async function addCommand(deps: MemoriesModuleDeps, req: ModuleRequest): Promise
 async function listCommand(deps: MemoriesModuleDeps, req: ModuleRequest): Promise<ModuleResponse> {
   const raw = req.args[1]?.toLowerCase();
   const type = MEMORY_TYPES.find((t) => t === raw);
-  const types = type ? [type] : [...MEMORY_TYPES];
-  const lines: string[] = [];
-  for (const t of types) {
-    const { memories } = await queryMemories(deps, req.community_id, { type: t, limit: 10 });
-    lines.push(...memories.map((m) => (type ? shortLine(m) : `${TYPE_LABEL[t]} ${shortLine(m)}`)));
-  }
-  if (lines.length === 0) {
+  const perType = await Promise.all(
+    (type ? [type] : MEMORY_TYPES).map((t) => queryMemories(deps, req.community_id, { type: t, limit: 10 })),
+  );
+  // Ten of each type, all of them newest first.
+  const memories = perType
+    .flatMap((r) => r.memories)
+    .sort(
+      (a, b) =>
+        new Date(b.created_at).getTime() - new Date(a.created_at).getTime() || Number(b.id) - Number(a.id),
+    );
+  if (memories.length === 0) {
     return chatResponse(req, MODULE, type ? `No ${type}s saved yet` : 'No memories saved yet');
   }
-  const head = type ? `${TYPE_LABEL[type]}s: ` : 'Memories: ';
-  return chatResponse(req, MODULE, joinLines(head, lines));
+  if (type) return chatResponse(req, MODULE, joinLines(`${TYPE_LABEL[type]}s: `, memories.map(shortLine)));
+  return chatResponse(
+    req,
+    MODULE,
+    joinLines(
+      'Memories: ',
+      memories.map((m) => `${TYPE_LABEL[m.memory_type]} ${shortLine(m)}`),
+    ),
+  );
 }
 
 async function searchCommand(deps: MemoriesModuleDeps, req: ModuleRequest): Promise<ModuleResponse> {

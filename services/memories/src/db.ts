@@ -43,6 +43,8 @@ export interface RemindersTable {
   is_recurring: Generated<boolean>;
   recurring_pattern: RecurringPattern | null;
   recurring_end: Timestamp | null;
+  /** Set on the later occurrences of a recurring series: when its first one was due. */
+  series_start: Timestamp | null;
   is_active: Generated<boolean>;
   delivery_status: Generated<DeliveryStatus>;
   claimed_at: Timestamp | null;

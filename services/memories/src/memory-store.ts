@@ -40,7 +40,7 @@ function memoryValues(input: NewMemory) {
       return { title: checkTitle(input.title ?? `Quote by ${author}`), content, author, url: null };
     }
     case 'url': {
-      if (!input.url) throw new MemoryInputError('A URL memory needs a url');
+      if (!input.url) throw new MemoryInputError('A URL memory needs a url', 'url');
       const url = normaliseUrl(input.url);
       return {
         title: checkTitle(input.title ?? url),
@@ -183,7 +183,7 @@ export async function editMemory(deps: MemoryDeps, memory: Memory, changes: Memo
   if (changes.author !== undefined) set.author = changes.author === null ? null : checkAuthor(changes.author);
   if (changes.url !== undefined) {
     if (changes.url === null && memory.memory_type === 'url')
-      throw new MemoryInputError('A URL memory needs a url');
+      throw new MemoryInputError('A URL memory needs a url', 'url');
     set.url = changes.url === null ? null : normaliseUrl(changes.url);
   }
   if (changes.tags !== undefined) set.tags = parseTags(changes.tags);

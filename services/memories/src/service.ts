@@ -1,6 +1,5 @@
 import {
-  createJobScheduler,
-  createOutboundDelivery,
+  createChatReminderScheduler,
   defineService,
   intVar,
   mountInteraction,
@@ -11,7 +10,7 @@ import type { Kysely } from 'kysely';
 import { handleMemoriesRequest } from './chat-commands.js';
 import type { MemoriesDB } from './db.js';
 import { migrations } from './migrations/index.js';
-import { deliverReminder, queueNextOccurrence, type Reminder } from './reminders.js';
+import { composeReminder, queueNextOccurrence, type Reminder } from './reminders.js';
 import { mountMemoriesRestRoutes } from './routes/rest.js';
 import { mergeUser } from './user-merge.js';
 
@@ -51,26 +50,21 @@ export const service = defineService({
     mountUserMergedRoute(app, deps, (m) => mergeUser(db, m));
   },
   start(deps) {
-    const delivery = {
-      db: deps.db as Kysely<MemoriesDB>,
+    const db = deps.db as Kysely<MemoriesDB>;
+    const scheduler = createChatReminderScheduler<Reminder>({
+      moduleName: deps.name,
+      db,
       clock: deps.clock,
-      logger: deps.logger,
-      send: createOutboundDelivery({
-        router: deps.serviceClient('router'),
-        logger: deps.logger,
-        retryDelaysMs: deps.config.OUTBOUND_RETRY_DELAYS_MS,
-      }),
-    };
-    const scheduler = createJobScheduler<Reminder>({
-      db: deps.db,
-      table: 'memories_reminders',
-      dueColumn: 'remind_at',
-      clock: deps.clock,
-      pollIntervalMs: deps.config.REMINDER_POLL_INTERVAL_MS,
       logger: deps.logger,
       metrics: deps.metrics,
-      deliver: (row) => deliverReminder(delivery, row),
-      afterOutcome: (row) => queueNextOccurrence(delivery, row),
+      router: deps.serviceClient('router'),
+      retryDelaysMs: deps.config.OUTBOUND_RETRY_DELAYS_MS,
+      pollIntervalMs: deps.config.REMINDER_POLL_INTERVAL_MS,
+      table: 'memories_reminders',
+      dueColumn: 'remind_at',
+      compose: composeReminder,
+      sentColumns: (now) => ({ is_sent: true, sent_at: now }),
+      afterOutcome: (row) => queueNextOccurrence({ db, clock: deps.clock }, row),
     });
     scheduler.start();
     return () => scheduler.stop();

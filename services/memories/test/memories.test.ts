@@ -225,6 +225,52 @@ describe('chat commands', () => {
     expect(help.body.chat_message).toContain('remind');
   });
 
+  it('list without a type shows every type newest first', async () => {
+    const where = { community: '31' };
+    const clock = rt.clock as FakeClock;
+    await interact(mod('!memories add url Old example.com/old', where));
+    clock.advance(1000);
+    await interact(mod('!memories add quote "Middle quote" Ann', where));
+    clock.advance(1000);
+    await interact(mod('!memories add note "Newest" "text"', where));
+    const all = await interact(member('!memories list', where));
+    expect(all.body.chat_message).toMatch(
+      /^Memories: Note #\d+ Newest \| Quote #\d+ "Middle quote" — Ann \| URL #\d+ Old/,
+    );
+  });
+
+  it('URL hosts: localhost and addresses are links, a dotless word is not; nothing is stored for a refusal', async () => {
+    const where = { community: '32' };
+    const local = await interact(mod('!memories add url Dev "http://localhost:8080/x"', where));
+    expect(local.body.success).toBe(true);
+    expect(local.body.chat_message).toContain('http://localhost:8080/x');
+    const ip = await interact(mod('!memories add url NAS 192.168.1.5/share', where));
+    expect(ip.body.chat_message).toContain('https://192.168.1.5/share');
+    for (const bad of [
+      'nonsense',
+      '"javascript:alert(1)"',
+      '"https://exa mple.com"',
+      `${'a'.repeat(2000)}.com`,
+    ]) {
+      const res = await interact(mod(`!memories add url Bad ${bad}`, where));
+      expect(res.body, bad).toMatchObject({ success: false, error_code: 'VALIDATION' });
+    }
+    const urls = await db().selectFrom('memories').select('url').where('community_id', '=', '32').execute();
+    expect(urls).toHaveLength(2);
+  });
+
+  it('edit in another community finds nothing and changes nothing', async () => {
+    const added = await interact(mod('!memories add note "Ours" "secret"'));
+    const id = Number(/#(\d+)/.exec(added.body.chat_message)![1]);
+    const foreign = await interact(mod(`!memories edit ${id} title "Theirs"`, { community: '8' }));
+    expect(foreign.body).toMatchObject({
+      success: false,
+      error_code: 'NOT_FOUND',
+      chat_message: 'Memory not found.',
+    });
+    expect((await memoryRow(id)).title).toBe('Ours');
+  });
+
   it('the creator may edit and delete their own entry without being a manager', async () => {
     const creator = { id: '600', name: 'cara' };
     const added = await interact(chat('!memories add note "Mine" "text"', { ...labelled, user: creator }));
@@ -346,6 +392,165 @@ describe('REST', () => {
     expect((await rest('DELETE', `/api/v1/memories/7/reminders/${id}`)).status).toBe(200);
     const after = await rest('GET', '/api/v1/memories/7/reminders?user_id=311');
     expect(after.body.data.reminders.map((r: { id: number }) => r.id)).not.toContain(id);
+  });
+
+  it('names the field at fault, takes tags as a list or a comma list, and stores nothing on a 400', async () => {
+    const before = await db().selectFrom('memories').select('id').where('community_id', '=', '41').execute();
+    const noUrl = await rest('POST', '/api/v1/memories/41', { memory_type: 'url', title: 'Docs' }, asMod);
+    expect(noUrl.status).toBe(400);
+    expect(noUrl.body.error).toMatchObject({ code: 'VALIDATION_ERROR', details: [{ path: 'url' }] });
+    const longQuote = await rest(
+      'POST',
+      '/api/v1/memories/41',
+      { memory_type: 'quote', content: 'q'.repeat(501) },
+      asMod,
+    );
+    expect(longQuote.body.error.details[0].path).toBe('content');
+    const badTags = await rest(
+      'POST',
+      '/api/v1/memories/41',
+      { memory_type: 'note', content: 'c', tags: ['x'.repeat(31)] },
+      asMod,
+    );
+    expect(badTags.body.error.details[0].path).toBe('tags');
+    const noUser = await rest(
+      'POST',
+      '/api/v1/memories/41',
+      { memory_type: 'note', content: 'c' },
+      {
+        'X-WaddleBot-User-Role': 'moderator',
+      },
+    );
+    expect(noUser.status).toBe(400);
+    expect(await db().selectFrom('memories').select('id').where('community_id', '=', '41').execute()).toEqual(
+      before,
+    );
+
+    const commaTags = await rest(
+      'POST',
+      '/api/v1/memories/41',
+      { memory_type: 'note', title: 'Tagged', content: 'c', tags: 'raids, plans' },
+      asMod,
+    );
+    expect(commaTags.status).toBe(201);
+    expect(commaTags.body.data.tags).toEqual(['raids', 'plans']);
+    const listTags = await rest(
+      'PATCH',
+      `/api/v1/memories/41/${commaTags.body.data.id}`,
+      { tags: ['a', 'b'] },
+      asMod,
+    );
+    expect(listTags.body.data.tags).toEqual(['a', 'b']);
+  });
+
+  it('what one community writes, another never reads', async () => {
+    const created = await rest(
+      'POST',
+      '/api/v1/memories/42',
+      { memory_type: 'quote', content: 'Only for 42', author: 'Zed' },
+      asMod,
+    );
+    expect(created.status).toBe(201);
+    expect((await rest('GET', '/api/v1/memories/43?q=only')).body.data).toEqual({ memories: [], total: 0 });
+    expect((await rest('GET', '/api/v1/memories/43/random?type=quote')).status).toBe(404);
+    expect((await rest('GET', `/api/v1/memories/43/${created.body.data.id}`)).status).toBe(404);
+    expect((await rest('GET', '/api/v1/memories/042?q=only')).body.data.total).toBe(1);
+    const reminder = await rest('POST', '/api/v1/memories/42/reminders', {
+      user_id: '5',
+      user_name: 'eve',
+      entity_id: 'twitch:42',
+      reminder_text: 'forty-two',
+      remind_in: '1h',
+    });
+    expect(reminder.status).toBe(201);
+    expect((await rest('GET', '/api/v1/memories/43/reminders')).body.data.reminders).toEqual([]);
+    expect((await rest('GET', '/api/v1/memories/42/reminders')).body.data.reminders).toHaveLength(1);
+  });
+
+  it("a member sets, lists and cancels only their own reminders; a moderator anyone's", async () => {
+    const eve = { 'X-WaddleBot-User-Id': 'twitch:55', 'X-WaddleBot-User-Role': 'member' };
+    const body = {
+      user_id: 'twitch:55',
+      user_name: 'eve',
+      entity_id: 'discord:1:2',
+      reminder_text: 'feed the cat',
+      remind_in: '30 minutes',
+    };
+    const own = await rest('POST', '/api/v1/memories/44/reminders', body, eve);
+    expect(own.status).toBe(201);
+    expect(own.body.data).toMatchObject({
+      user_id: 'twitch:55',
+      entity_id: 'discord:1:2',
+      delivery_status: 'pending',
+    });
+    const forOther = await rest(
+      'POST',
+      '/api/v1/memories/44/reminders',
+      { ...body, user_id: 'twitch:66' },
+      eve,
+    );
+    expect(forOther.status).toBe(403);
+    expect(forOther.body.error.code).toBe('FORBIDDEN');
+    expect(
+      (await rest('GET', '/api/v1/memories/44/reminders?user_id=twitch:66', undefined, eve)).status,
+    ).toBe(403);
+    expect((await rest('GET', '/api/v1/memories/44/reminders', undefined, eve)).status).toBe(403);
+    const listed = await rest('GET', '/api/v1/memories/44/reminders?user_id=twitch:55', undefined, eve);
+    expect(listed.body.data.reminders.map((r: { id: number }) => r.id)).toEqual([own.body.data.id]);
+
+    const byMod = await rest(
+      'POST',
+      '/api/v1/memories/44/reminders',
+      { ...body, user_id: 'twitch:66' },
+      asMod,
+    );
+    expect(byMod.status).toBe(201);
+    const cancelOther = await rest(
+      'DELETE',
+      `/api/v1/memories/44/reminders/${byMod.body.data.id}`,
+      undefined,
+      eve,
+    );
+    expect(cancelOther.status).toBe(403);
+    expect(
+      (await rest('GET', '/api/v1/memories/44/reminders?user_id=twitch:66')).body.data.reminders,
+    ).toHaveLength(1);
+    expect(
+      (await rest('DELETE', `/api/v1/memories/44/reminders/${own.body.data.id}`, undefined, eve)).status,
+    ).toBe(200);
+    expect(
+      (await rest('DELETE', `/api/v1/memories/44/reminders/${own.body.data.id}`, undefined, eve)).status,
+    ).toBe(404);
+  });
+
+  it('a reminder must go to a channel: a server-wide or malformed entity is a 400', async () => {
+    const base = { user_id: '9', user_name: 'x', reminder_text: 't', remind_in: '5m' };
+    for (const entity_id of ['discord:1', 'slack:T1', 'twitch:1:2', 'irc:1']) {
+      const res = await rest('POST', '/api/v1/memories/45/reminders', { ...base, entity_id });
+      expect(res.status, entity_id).toBe(400);
+      expect(res.body.error.details[0].path).toBe('entity_id');
+    }
+  });
+
+  it('concurrent reminders never exceed the per-user limit', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 14 }, (_, i) =>
+        rest('POST', '/api/v1/memories/46/reminders', {
+          user_id: 'twitch:77',
+          user_name: 'racer',
+          entity_id: 'twitch:46',
+          reminder_text: `r${i}`,
+          remind_in: `${i + 1}h`,
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 201)).toHaveLength(10);
+    expect(results.filter((r) => r.status === 409).map((r) => r.body.error.code)).toEqual(
+      Array(4).fill('CONFLICT'),
+    );
+    expect(
+      (await rest('GET', '/api/v1/memories/46/reminders?user_id=twitch:77')).body.data.reminders,
+    ).toHaveLength(10);
   });
 
   it('documents its REST routes in /openapi.json', async () => {

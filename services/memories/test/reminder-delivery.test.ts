@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   TEST_SERVICE_KEY,
   call,
@@ -68,15 +68,15 @@ async function createReminder(text: string, extra: Record<string, unknown> = {})
 const reminderRow = (id: number) =>
   db().selectFrom('memories_reminders').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
-/** Waits (bounded) until the reminder reaches a final status. */
-async function settled(id: number) {
-  for (let i = 0; i < 200; i++) {
-    const row = await reminderRow(id);
-    if (['sent', 'failed', 'skipped'].includes(row.delivery_status)) return row;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`reminder ${id} never settled`);
-}
+/** Polls (10 s deadline) until the reminder reaches a final status. */
+const settled = (id: number) =>
+  vi.waitUntil(
+    async () => {
+      const row = await reminderRow(id);
+      return ['sent', 'failed', 'skipped'].includes(row.delivery_status) && row;
+    },
+    { timeout: 10_000, interval: 50 },
+  );
 
 /** Lets both replicas poll a few more times, so a second delivery would show. */
 const morePolls = () => new Promise((r) => setTimeout(r, 700));
@@ -178,6 +178,21 @@ describe('memories reminder delivery', () => {
     expect(outboundFor('cancelled-one')).toHaveLength(0);
   });
 
+  /** The rows of a series in order, once there are `count` of them (the next one is queued after a send). */
+  const seriesRows = (text: string, count: number) =>
+    vi.waitUntil(
+      async () => {
+        const rows = await db()
+          .selectFrom('memories_reminders')
+          .selectAll()
+          .where('reminder_text', '=', text)
+          .orderBy('remind_at')
+          .execute();
+        return rows.length >= count && rows;
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+
   it('a recurring reminder queues its next occurrence until recurring_end', async () => {
     const first = new Date(clock().nowMs() + 1000);
     const id = await createReminder('daily-stretch', {
@@ -187,24 +202,98 @@ describe('memories reminder delivery', () => {
     });
     clock().advance(2000);
     expect((await settled(id)).delivery_status).toBe('sent');
-    const next = await db()
-      .selectFrom('memories_reminders')
-      .selectAll()
-      .where('reminder_text', '=', 'daily-stretch')
-      .where('id', '!=', id)
-      .execute();
-    expect(next).toHaveLength(1);
-    expect(new Date(next[0]!.remind_at).getTime()).toBe(first.getTime() + 24 * 3600_000);
+    const next = (await seriesRows('daily-stretch', 2))[1]!;
+    expect(new Date(next.remind_at).getTime()).toBe(first.getTime() + 24 * 3600_000);
     clock().advance(24 * 3600_000);
-    expect((await settled(next[0]!.id)).delivery_status).toBe('sent');
+    expect((await settled(next.id)).delivery_status).toBe('sent');
     await morePolls();
     // The third would fall after recurring_end.
-    const all = await db()
-      .selectFrom('memories_reminders')
-      .select('id')
-      .where('reminder_text', '=', 'daily-stretch')
-      .execute();
-    expect(all).toHaveLength(2);
+    expect(await seriesRows('daily-stretch', 2)).toHaveLength(2);
     expect(outboundFor('daily-stretch')).toHaveLength(2);
+  });
+
+  it('a monthly series set on the 31st comes back on the last day of shorter months, then the 31st', async () => {
+    clock().set('2031-01-31T09:00:00Z');
+    const id = await createReminder('month-end report', {
+      remind_at: '2031-01-31T10:00:00Z',
+      recurring_pattern: 'monthly',
+      recurring_end: '2031-04-01T00:00:00Z',
+    });
+    clock().set('2031-01-31T10:00:01Z');
+    expect((await settled(id)).delivery_status).toBe('sent');
+    const february = (await seriesRows('month-end report', 2))[1]!;
+    expect(new Date(february.remind_at).toISOString()).toBe('2031-02-28T10:00:00.000Z');
+    clock().set('2031-02-28T10:00:01Z');
+    expect((await settled(february.id)).delivery_status).toBe('sent');
+    const march = (await seriesRows('month-end report', 3))[2]!;
+    expect(new Date(march.remind_at).toISOString()).toBe('2031-03-31T10:00:00.000Z');
+    clock().set('2031-03-31T10:00:01Z');
+    expect((await settled(march.id)).delivery_status).toBe('sent');
+    await morePolls();
+    // April 30 would fall after recurring_end.
+    expect(await seriesRows('month-end report', 3)).toHaveLength(3);
+    expect(outboundFor('month-end report')).toHaveLength(3);
+  });
+});
+
+describe('memories reminders while the router is down', () => {
+  let down: TestRuntime;
+  let downApp: typeof app;
+  const received: { text: string; key: string }[] = [];
+
+  beforeAll(async () => {
+    // ROUTER_URL stays the test default, where nothing listens: the router is not running.
+    down = await createTestRuntime({
+      env: { REMINDER_POLL_INTERVAL_MS: '200', OUTBOUND_RETRY_DELAYS_MS: '10,10,10' },
+    });
+    downApp = (await down.add(service)).app;
+  });
+  afterAll(() => down.close());
+
+  it('keeps the reminder and posts it once when the router is back', async () => {
+    const downClock = down.clock as FakeClock;
+    const res = await call(downApp, 'POST', '/api/v1/memories/7/reminders', {
+      user_id: '311',
+      user_name: 'alice',
+      entity_id: 'twitch:1',
+      reminder_text: 'survives the outage',
+      remind_in: '5m',
+    });
+    expect(res.status).toBe(201);
+    const id = res.body.data.id;
+    const row = () =>
+      down.db.database
+        .forSchema('memories')
+        .selectFrom('memories_reminders')
+        .selectAll()
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+    downClock.advance(5 * 60_000 + 1000);
+    // All four attempts (1 + 3 retries) found no router.
+    const failedAttempts = () => down.logLines.filter((l) => l.includes('outbound delivery attempt failed'));
+    await vi.waitUntil(() => failedAttempts().length >= 4, { timeout: 10_000, interval: 50 });
+    expect(await row()).toMatchObject({ delivery_status: 'sending', attempts: 1 });
+
+    // The router comes back on its address.
+    down.shared.dispatch.register(down.env.ROUTER_URL!, async (req) => {
+      if (new URL(req.url).pathname !== '/router/messages/outbound')
+        return Response.json({ success: true, data: {} }, { status: 201 });
+      const body = (await req.json()) as { text: string; idempotency_key: string };
+      received.push({ text: body.text, key: body.idempotency_key });
+      return Response.json({ success: true, outbound_id: 'o', duplicate: false });
+    });
+    // Each poll past a stale claim tries again; the first tries may still meet the router
+    // client's open circuit (it half-opens after 10 s), which keeps the row just the same.
+    await vi.waitUntil(
+      async () => {
+        downClock.advance(5 * 60_000 + 1000);
+        return (await row()).delivery_status === 'sent';
+      },
+      { timeout: 25_000, interval: 500 },
+    );
+    expect(received).toEqual([
+      { text: '@alice ⏰ Reminder: survives the outage', key: `memories:reminder:${id}` },
+    ]);
+    expect((await row()).is_sent).toBe(true);
   });
 });

@@ -1,2 +1,3 @@
 export * from './job-scheduler.js';
 export * from './outbound-delivery.js';
+export * from './chat-reminders.js';

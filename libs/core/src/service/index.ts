@@ -3,3 +3,4 @@ export * from './runtime.js';
 export * from './seed.js';
 export * from './interaction.js';
 export * from './user-merged.js';
+export * from './module-rest.js';

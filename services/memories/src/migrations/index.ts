@@ -75,4 +75,17 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  '20251201000000_memories_reminder_series': {
+    async up(db: Kysely<any>) {
+      await db.schema.alterTable('memories_reminders').addColumn('series_start', 'timestamptz').execute();
+      // One row per occurrence of a series, however many scheduler replicas queue it.
+      await db.schema
+        .createIndex('memories_reminders_series_uq')
+        .on('memories_reminders')
+        .columns(['community_id', 'user_id', 'series_start', 'remind_at', 'reminder_text'])
+        .unique()
+        .where(sql<boolean>`series_start is not null`)
+        .execute();
+    },
+  },
 };

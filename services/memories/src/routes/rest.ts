@@ -1,17 +1,21 @@
 import type { Context } from 'hono';
 import {
-  ConflictError,
+  CommunityPath,
+  CommunityRowPath,
   EntityIdSchema,
   ForbiddenError,
   NotFoundError,
   ValidationError,
   actingUser,
+  hasRole,
   ok,
   parseEntityId,
+  requireActingUser,
+  restErrorFor,
+  restRoute,
   z,
   type App,
   type ServiceDeps,
-  restRoute,
 } from '@waddlebot/core';
 import { isManager } from '../chat-commands.js';
 import { MEMORY_TYPES, RECURRING_PATTERNS } from '../db.js';
@@ -32,32 +36,26 @@ import {
   ReminderError,
   createReminder,
   deactivateReminder,
+  findReminder,
   listReminders,
+  type Reminder,
   type ReminderDeps,
 } from '../reminders.js';
 
-const CommunityParam = z
-  .string()
-  .regex(/^\d{1,18}$/, 'must be a decimal community id')
-  .transform((v) => String(Number(v)));
-const IdParam = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
-const CommunityPath = z.object({ community_id: CommunityParam });
-const ItemPath = z.object({ community_id: CommunityParam, id: IdParam });
-
-/** Field problems from the domain become 400 with the field named. */
-async function fieldChecked<T>(work: () => Promise<T>, path: string): Promise<T> {
+/** Domain refusals become the contracts §5 envelope with the field named. */
+async function restChecked<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (err instanceof MemoryInputError)
-      throw new ValidationError(err.message, [{ path, message: err.message }]);
-    if (err instanceof ReminderError) {
-      if (err.kind === 'limit') throw new ConflictError(err.message);
-      throw new ValidationError(err.message, [{ path, message: err.message }]);
-    }
+    if (err instanceof MemoryInputError) throw restErrorFor('VALIDATION', err.message, err.field);
+    if (err instanceof ReminderError)
+      throw restErrorFor(err.kind === 'limit' ? 'CONFLICT' : 'VALIDATION', err.message, err.field);
     throw err;
   }
 }
+
+/** Tags as a list, or as the comma list chat takes. */
+const Tags = z.union([z.array(z.string().max(100)).max(50), z.string().max(2000)]);
 
 const CreateMemory = z.object({
   memory_type: z.enum(MEMORY_TYPES),
@@ -66,7 +64,7 @@ const CreateMemory = z.object({
   url: z.string().max(2000).optional(),
   author: z.string().max(255).optional(),
   context: z.string().max(2000).optional(),
-  tags: z.array(z.string()).max(10).optional(),
+  tags: Tags.optional(),
   entity_id: EntityIdSchema.optional(),
 });
 
@@ -76,7 +74,7 @@ const PatchMemory = z
     content: z.string().max(2000).optional(),
     author: z.string().max(255).nullable().optional(),
     url: z.string().max(2000).nullable().optional(),
-    tags: z.array(z.string()).max(10).optional(),
+    tags: Tags.optional(),
   })
   .refine((v) => Object.values(v).some((x) => x !== undefined), { message: 'Nothing to change' });
 
@@ -106,23 +104,62 @@ const CreateReminder = z
       });
     if (v.recurring_end && !v.recurring_pattern)
       ctx.addIssue({ code: 'custom', path: ['recurring_end'], message: 'needs recurring_pattern' });
+    // Reminders are posted as chat, which needs a channel (contracts §12).
     const parsed = parseEntityId(v.entity_id);
-    if (parsed && parsed.platform !== 'twitch' && !parsed.channel_id)
-      ctx.addIssue({ code: 'custom', path: ['entity_id'], message: 'must name a channel' });
+    if (parsed && (parsed.platform === 'twitch' ? parsed.channel_id !== '' : !parsed.channel_id))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['entity_id'],
+        message:
+          'must be a channel: twitch:<broadcaster_id>, discord:<guild>:<channel> or slack:<team>:<channel>',
+      });
   });
 
-function publicMemory(m: Memory) {
-  return { ...m, id: Number(m.id) };
+/** When a reminder is due: a delay the way chat reads it, or an absolute time in the future. */
+function remindAtOf(body: z.output<typeof CreateReminder>, now: Date): Date {
+  if (body.remind_in === undefined) {
+    const at = new Date(body.remind_at!);
+    if (at.getTime() <= now.getTime())
+      throw new ValidationError('Validation failed', [
+        { path: 'remind_at', message: 'must be in the future' },
+      ]);
+    return at;
+  }
+  const delay = parseDelay(body.remind_in);
+  if (!delay)
+    throw new ValidationError("Couldn't read that time", [
+      { path: 'remind_in', message: 'try 30 minutes, 2 hours, 1d or 3w' },
+    ]);
+  const at = addDelay(now, delay);
+  if (!delayInRange(now, at))
+    throw new ValidationError('Out of range', [
+      { path: 'remind_in', message: 'must be between 1 minute and 365 days' },
+    ]);
+  return at;
+}
+
+const publicMemory = (m: Memory) => ({ ...m, id: Number(m.id) });
+const publicReminder = (r: Reminder) => ({ ...r, id: Number(r.id) });
+
+/** A member acts on their own reminders only; moderators on anyone's (a headerless call is the service itself). */
+function assertOwnReminders(c: Context, userId: string | undefined) {
+  const user = actingUser(c);
+  if (!user.id || hasRole(user.role, 'moderator') || user.id === userId) return;
+  throw new ForbiddenError("Only moderators can see or change another user's reminders");
 }
 
 export function mountMemoriesRestRoutes(app: App, deps: ServiceDeps, domain: MemoryDeps & ReminderDeps) {
   const auth = deps.auth.require('service');
   const base = '/api/v1/memories/{community_id}';
 
-  /** Creator or manager, from the trusted acting-user headers. */
-  function mayChange(c: Context, memory: Memory): boolean {
+  async function changeableMemory(c: Context, communityId: string, id: number, action: string) {
+    const memory = await findMemory(domain, communityId, id);
+    if (!memory) throw new NotFoundError('Memory not found');
     const user = actingUser(c);
-    return (user.id !== null && user.id === memory.created_by) || isManager(user.role, user.labels);
+    const isCreator = user.id !== null && user.id === memory.created_by;
+    if (!isCreator && !isManager(user.role, user.labels))
+      throw new ForbiddenError(`Only the creator or a memories manager can ${action} this`);
+    return memory;
   }
 
   restRoute(
@@ -153,32 +190,25 @@ export function mountMemoriesRestRoutes(app: App, deps: ServiceDeps, domain: Mem
       status: 201,
     },
     async (c, { params: { community_id }, body }) => {
-      const user = actingUser(c);
+      const user = requireActingUser(c);
       if (!isManager(user.role, user.labels))
         throw new ForbiddenError('The memories label or moderator rights are needed');
-      if (!user.id)
-        throw new ValidationError('X-WaddleBot-User-Id is required', [
-          { path: 'X-WaddleBot-User-Id', message: 'Required' },
-        ]);
       if (body.memory_type !== 'url' && !body.content?.trim())
         throw new ValidationError('Validation failed', [{ path: 'content', message: 'Required' }]);
-      const createdBy = user.id;
-      const memory = await fieldChecked(
-        () =>
-          addMemory(domain, {
-            communityId: community_id,
-            entityId: body.entity_id ?? null,
-            type: body.memory_type,
-            title: body.title,
-            content: body.content,
-            url: body.url,
-            author: body.author,
-            context: body.context,
-            tags: body.tags,
-            createdBy,
-            createdByName: user.name,
-          }),
-        'content',
+      const memory = await restChecked(() =>
+        addMemory(domain, {
+          communityId: community_id,
+          entityId: body.entity_id ?? null,
+          type: body.memory_type,
+          title: body.title,
+          content: body.content,
+          url: body.url,
+          author: body.author,
+          context: body.context,
+          tags: body.tags,
+          createdBy: user.id,
+          createdByName: user.name,
+        }),
       );
       deps.logger.audit({
         action: 'memory_add',
@@ -219,8 +249,9 @@ export function mountMemoriesRestRoutes(app: App, deps: ServiceDeps, domain: Mem
       query: z.object({ user_id: z.string().min(1).max(200).optional() }),
     },
     async (c, { params: { community_id }, query: { user_id } }) => {
+      assertOwnReminders(c, user_id);
       const rows = await listReminders(domain, community_id, user_id);
-      return ok(c, { reminders: rows.map((r) => ({ ...r, id: Number(r.id) })) });
+      return ok(c, { reminders: rows.map(publicReminder) });
     },
   );
 
@@ -236,39 +267,19 @@ export function mountMemoriesRestRoutes(app: App, deps: ServiceDeps, domain: Mem
       status: 201,
     },
     async (c, { params: { community_id }, body }) => {
-      const now = deps.clock.now();
-      let remindAt: Date;
-      if (body.remind_in !== undefined) {
-        const delay = parseDelay(body.remind_in);
-        if (!delay)
-          throw new ValidationError("Couldn't read that time", [
-            { path: 'remind_in', message: 'try 30 minutes, 2 hours, 1d or 3w' },
-          ]);
-        remindAt = addDelay(now, delay);
-        if (!delayInRange(now, remindAt))
-          throw new ValidationError('Out of range', [
-            { path: 'remind_in', message: 'must be between 1 minute and 365 days' },
-          ]);
-      } else {
-        remindAt = new Date(body.remind_at!);
-        if (remindAt.getTime() <= now.getTime())
-          throw new ValidationError('Validation failed', [
-            { path: 'remind_at', message: 'must be in the future' },
-          ]);
-      }
-      const row = await fieldChecked(
-        () =>
-          createReminder(domain, {
-            communityId: community_id,
-            entityId: body.entity_id,
-            userId: body.user_id,
-            userName: body.user_name,
-            text: body.reminder_text,
-            remindAt,
-            recurringPattern: body.recurring_pattern,
-            recurringEnd: body.recurring_end ? new Date(body.recurring_end) : undefined,
-          }),
-        'reminder_text',
+      assertOwnReminders(c, body.user_id);
+      const remindAt = remindAtOf(body, deps.clock.now());
+      const row = await restChecked(() =>
+        createReminder(domain, {
+          communityId: community_id,
+          entityId: body.entity_id,
+          userId: body.user_id,
+          userName: body.user_name,
+          text: body.reminder_text,
+          remindAt,
+          recurringPattern: body.recurring_pattern,
+          recurringEnd: body.recurring_end ? new Date(body.recurring_end) : undefined,
+        }),
       );
       deps.logger.audit({
         action: 'reminder_create',
@@ -277,17 +288,24 @@ export function mountMemoriesRestRoutes(app: App, deps: ServiceDeps, domain: Mem
         result: 'SUCCESS',
         reminder_id: row.id,
       });
-      return ok(c, { ...row, id: Number(row.id) }, 201);
+      return ok(c, publicReminder(row), 201);
     },
   );
 
   restRoute(
     app,
     auth,
-    { method: 'delete', path: `${base}/reminders/{id}`, summary: 'Cancel a reminder', params: ItemPath },
+    {
+      method: 'delete',
+      path: `${base}/reminders/{id}`,
+      summary: 'Cancel a reminder',
+      params: CommunityRowPath,
+    },
     async (c, { params: { community_id, id } }) => {
-      if (!(await deactivateReminder(domain, community_id, id)))
-        throw new NotFoundError('Reminder not found');
+      const reminder = await findReminder(domain, community_id, id);
+      if (!reminder) throw new NotFoundError('Reminder not found');
+      assertOwnReminders(c, reminder.user_id);
+      await deactivateReminder(domain, reminder);
       return ok(c, { id, is_active: false });
     },
   );
@@ -295,7 +313,7 @@ export function mountMemoriesRestRoutes(app: App, deps: ServiceDeps, domain: Mem
   restRoute(
     app,
     auth,
-    { method: 'get', path: `${base}/{id}`, summary: 'One memory', params: ItemPath },
+    { method: 'get', path: `${base}/{id}`, summary: 'One memory', params: CommunityRowPath },
     async (c, { params: { community_id, id } }) => {
       const memory = await findMemory(domain, community_id, id);
       if (!memory) throw new NotFoundError('Memory not found');
@@ -306,13 +324,16 @@ export function mountMemoriesRestRoutes(app: App, deps: ServiceDeps, domain: Mem
   restRoute(
     app,
     auth,
-    { method: 'patch', path: `${base}/{id}`, summary: 'Edit a memory', params: ItemPath, body: PatchMemory },
+    {
+      method: 'patch',
+      path: `${base}/{id}`,
+      summary: 'Edit a memory',
+      params: CommunityRowPath,
+      body: PatchMemory,
+    },
     async (c, { params: { community_id, id }, body }) => {
-      const memory = await findMemory(domain, community_id, id);
-      if (!memory) throw new NotFoundError('Memory not found');
-      if (!mayChange(c, memory))
-        throw new ForbiddenError('Only the creator or a memories manager can edit this');
-      const updated = await fieldChecked(() => editMemory(domain, memory, body), 'body');
+      const memory = await changeableMemory(c, community_id, id, 'edit');
+      const updated = await restChecked(() => editMemory(domain, memory, body));
       return ok(c, publicMemory(updated));
     },
   );
@@ -320,12 +341,9 @@ export function mountMemoriesRestRoutes(app: App, deps: ServiceDeps, domain: Mem
   restRoute(
     app,
     auth,
-    { method: 'delete', path: `${base}/{id}`, summary: 'Delete a memory (soft)', params: ItemPath },
+    { method: 'delete', path: `${base}/{id}`, summary: 'Delete a memory (soft)', params: CommunityRowPath },
     async (c, { params: { community_id, id } }) => {
-      const memory = await findMemory(domain, community_id, id);
-      if (!memory) throw new NotFoundError('Memory not found');
-      if (!mayChange(c, memory))
-        throw new ForbiddenError('Only the creator or a memories manager can delete this');
+      const memory = await changeableMemory(c, community_id, id, 'delete');
       await deactivateMemory(domain, memory);
       deps.logger.audit({
         action: 'memory_delete',

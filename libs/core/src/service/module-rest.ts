@@ -1,0 +1,64 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import type { ModuleErrorCode } from '../contracts/messages.js';
+import {
+  AppError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UpstreamError,
+  ValidationError,
+} from '../http/errors.js';
+import { actingUser, type ActingUser } from './interaction.js';
+
+/**
+ * Shared pieces of the management REST routes of per-community modules
+ * (`/api/v1/<module>/:community_id/…`, interaction-modules §1.1).
+ */
+
+/** `:community_id`: the decimal id as the router sends it, normalised ("007" → "7"). */
+export const CommunityIdParam = z
+  .string()
+  .regex(/^\d{1,18}$/, 'must be a decimal community id')
+  .transform((v) => String(Number(v)));
+
+/** A row id in a path: a positive integer. */
+export const RowIdParam = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+export const CommunityPath = z.object({ community_id: CommunityIdParam });
+export const CommunityRowPath = CommunityPath.extend({ id: RowIdParam });
+
+/** The acting user of a REST write; a write nobody is named for is a 400, not an anonymous change. */
+export function requireActingUser(c: Context): ActingUser & { id: string } {
+  const user = actingUser(c);
+  if (!user.id)
+    throw new ValidationError('X-WaddleBot-User-Id is required', [
+      { path: 'X-WaddleBot-User-Id', message: 'Required' },
+    ]);
+  return { ...user, id: user.id };
+}
+
+/**
+ * A refusal the module's domain words for chat (contracts §10 `error_code`) as the REST error of
+ * contracts §5, naming `field` in `details` where one input was at fault.
+ */
+export function restErrorFor(code: ModuleErrorCode, message: string, field?: string): AppError {
+  switch (code) {
+    case 'FORBIDDEN':
+      return new ForbiddenError(message);
+    case 'NOT_FOUND':
+      return new NotFoundError(message);
+    case 'CONFLICT':
+    case 'COOLDOWN':
+      return new ConflictError(message);
+    case 'UPSTREAM':
+    case 'NOT_CONNECTED':
+      return new UpstreamError(message);
+    case 'USAGE':
+    case 'VALIDATION':
+    case 'LOOP':
+      return new ValidationError(message, [{ path: field ?? '', message }]);
+    case 'INTERNAL':
+      return new AppError('INTERNAL_ERROR', 'Internal error');
+  }
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { Hono } from 'hono';
+import { AppError } from '../../src/http/errors.js';
+import { CommunityPath, CommunityRowPath, requireActingUser, restErrorFor } from '../../src/service/index.js';
+
+describe('per-community module REST pieces', () => {
+  it('path params: decimal community ids are normalised, anything else is refused', () => {
+    expect(CommunityPath.parse({ community_id: '007' })).toEqual({ community_id: '7' });
+    expect(CommunityPath.safeParse({ community_id: 'abc' }).success).toBe(false);
+    expect(CommunityPath.safeParse({ community_id: '-1' }).success).toBe(false);
+    expect(CommunityRowPath.parse({ community_id: '7', id: '12' })).toEqual({ community_id: '7', id: 12 });
+    expect(CommunityRowPath.safeParse({ community_id: '7', id: '0' }).success).toBe(false);
+    expect(CommunityRowPath.safeParse({ community_id: '7', id: '1.5' }).success).toBe(false);
+  });
+
+  it('requireActingUser: the named user with role and labels, else a 400 naming the header', async () => {
+    const app = new Hono();
+    app.get('/', (c) => {
+      try {
+        return c.json(requireActingUser(c));
+      } catch (err) {
+        const e = err as AppError;
+        return c.json({ code: e.code, details: e.details }, e.status as 400);
+      }
+    });
+    const named = await app.request('/', {
+      headers: {
+        'X-WaddleBot-User-Id': '311',
+        'X-WaddleBot-User-Role': 'moderator',
+        'X-WaddleBot-User-Labels': 'memories, vip',
+      },
+    });
+    expect(await named.json()).toEqual({
+      id: '311',
+      name: null,
+      role: 'moderator',
+      labels: ['memories', 'vip'],
+    });
+    const anonymous = await app.request('/');
+    expect(anonymous.status).toBe(400);
+    expect(await anonymous.json()).toEqual({
+      code: 'VALIDATION_ERROR',
+      details: [{ path: 'X-WaddleBot-User-Id', message: 'Required' }],
+    });
+  });
+
+  it('restErrorFor maps the chat error codes to the REST envelope codes', () => {
+    const cases = [
+      ['VALIDATION', 400, 'VALIDATION_ERROR'],
+      ['USAGE', 400, 'VALIDATION_ERROR'],
+      ['FORBIDDEN', 403, 'FORBIDDEN'],
+      ['NOT_FOUND', 404, 'NOT_FOUND'],
+      ['CONFLICT', 409, 'CONFLICT'],
+      ['UPSTREAM', 502, 'UPSTREAM_ERROR'],
+      ['INTERNAL', 500, 'INTERNAL_ERROR'],
+    ] as const;
+    for (const [code, status, rest] of cases) {
+      const err = restErrorFor(code, 'Title too short', 'title');
+      expect([err.status, err.code], code).toEqual([status, rest]);
+    }
+    expect(restErrorFor('VALIDATION', 'Title too short', 'title').details).toEqual([
+      { path: 'title', message: 'Title too short' },
+    ]);
+    // Internal detail never reaches the caller.
+    expect(restErrorFor('INTERNAL', 'db exploded at row 7').message).toBe('Internal error');
+  });
+});
