@@ -141,7 +141,8 @@ async function answerQuestion(
   req: ModuleRequest,
   settings: EffectiveSettings,
 ): Promise<ModuleResponse> {
-  const question = req.args_text.trim();
+  // A string rule forwards the chat line itself: the matched message is the question.
+  const question = (req.args_text || (req.trigger_type === 'string_match' ? req.raw_message : '')).trim();
   if (!question) {
     const name = req.command === 'ask' ? 'ask' : 'ai';
     throw usage(`Usage: !${name} <question>`);

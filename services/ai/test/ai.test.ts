@@ -95,6 +95,9 @@ describe('start-up', () => {
     const ready = await call(app, 'GET', '/readyz', undefined, {});
     expect(ready.status).toBe(200);
     expect(ready.body.checks).toMatchObject({ database: 'ok', upstream: 'ok' });
+    const alias = await call(app, 'GET', '/health', undefined, {});
+    expect(alias.status).toBe(200);
+    expect(alias.body).toEqual(ready.body);
     ollama.on('GET', '/api/tags', { status: 500, body: { error: 'down' } });
     const degraded = await call(app, 'GET', '/api/v1/health', undefined, {});
     expect(degraded.status).toBe(200);
@@ -439,6 +442,20 @@ describe('/interaction contract', () => {
     expect(res.body).toMatchObject({ success: false, error_code: 'USAGE', response_action: 'chat' });
     expect(res.body.chat_message).toContain('Usage: !ai <question>');
     expect(ollama.calls('POST', '/api/chat')).toHaveLength(0);
+  });
+
+  it('a string rule that forwards to ai asks the matched chat line', async () => {
+    ollama.answer('It is Tuesday.');
+    const req = {
+      ...alice('what day is it?'),
+      trigger_type: 'string_match',
+      command: '',
+      args: [],
+      args_text: '',
+    };
+    const res = await interact(req);
+    expect(res.body.chat_message).toBe('🤖 It is Tuesday.');
+    expect(lastMessages(ollama, '/api/chat').at(-1)!.content).toContain('what day is it?');
   });
 
   it('rejects a request without session_id or service key', async () => {
