@@ -1,51 +1,35 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { pipelineOf } from '@waddlebot/core';
-import {
-  call,
-  createTestRuntime,
-  startFakeServer,
-  type FakeClock,
-  type FakeServer,
-  type TestRuntime,
-} from '@waddlebot/core/testing';
+import { describe, expect, it } from 'vitest';
+import { call, type FakeClock, type FakeServer, type TestRuntime } from '@waddlebot/core/testing';
 import { discordDispatch, service } from '../src/service.js';
-import { BOT_TOKEN, playDiscord, playRouter } from './fixtures.js';
+import {
+  useReceiverHarness,
+  type StartedReceiver,
+} from '../../../libs/core/test/receiver/receiver-harness.js';
+import { BOT_TOKEN, playDiscord } from './fixtures.js';
 
 let rt: TestRuntime;
 let router: FakeServer;
 let discord: FakeServer;
-let svc: Awaited<ReturnType<TestRuntime['add']>>;
+let svc: StartedReceiver<typeof service>;
+let idle: () => Promise<void>;
 
-beforeAll(async () => {
-  router = await startFakeServer();
-  discord = await startFakeServer();
-  rt = await createTestRuntime({
-    env: {
-      ROUTER_URL: router.url,
-      DISCORD_API_BASE_URL: discord.url,
-      DISCORD_BOT_TOKEN: BOT_TOKEN,
-      DISCORD_GATEWAY_ENABLED: 'false',
-      RECEIVER_RETRY_DELAYS_MS: '5,10',
-    },
-  });
-  svc = await rt.add(service);
-  await call(svc.app, 'POST', '/discord/api/channels', { guild_id: '1', channel_id: '11' });
-});
-afterAll(async () => {
-  await rt.close();
-  await router.close();
-  await discord.close();
-});
-beforeEach(() => {
-  router.reset();
-  discord.reset();
-  playRouter(router);
-  playDiscord(discord);
+useReceiverHarness({
+  service,
+  env: (platform) => ({
+    DISCORD_API_BASE_URL: platform.url,
+    DISCORD_BOT_TOKEN: BOT_TOKEN,
+    DISCORD_GATEWAY_ENABLED: 'false',
+  }),
+  playPlatform: playDiscord,
+  seed: async (h) => {
+    await call(h.svc.app, 'POST', '/discord/api/channels', { guild_id: '1', channel_id: '11' });
+  },
+  started: (h) => ({ rt, router, platform: discord, svc, idle } = h),
 });
 
 const dispatch = async (name: string, data: unknown) => {
   await discordDispatch(svc.deps).onDispatch(name, data as Record<string, unknown>);
-  await pipelineOf(svc.deps).idle();
+  await idle();
 };
 const clock = () => rt.clock as FakeClock;
 const events = () => router.calls('POST', '/router/events').map((r) => r.json);

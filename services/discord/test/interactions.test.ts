@@ -1,11 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { pipelineOf } from '@waddlebot/core';
+import { describe, expect, it } from 'vitest';
 import {
   call,
-  createTestRuntime,
   discordKeyPair,
   serviceHeaders,
-  startFakeServer,
   type FakeServer,
   type TestRuntime,
 } from '@waddlebot/core/testing';
@@ -14,45 +11,36 @@ import {
   itRefusesMissingAndWrongServiceKeys,
   itServesServerChannelApi,
 } from '../../../libs/core/test/receiver/receiver-contract.js';
-import { APP_ID, BOT_TOKEN, playDiscord, playRouter, slashInteraction } from './fixtures.js';
+import {
+  useReceiverHarness,
+  type StartedReceiver,
+} from '../../../libs/core/test/receiver/receiver-harness.js';
+import { APP_ID, BOT_TOKEN, playDiscord, slashInteraction } from './fixtures.js';
 
 let rt: TestRuntime;
 let router: FakeServer;
 let discord: FakeServer;
-let svc: Awaited<ReturnType<TestRuntime['add']>>;
+let svc: StartedReceiver<typeof service>;
+let idle: () => Promise<void>;
 const keys = discordKeyPair();
 
-beforeAll(async () => {
-  router = await startFakeServer();
-  discord = await startFakeServer();
-  rt = await createTestRuntime({
-    env: {
-      ROUTER_URL: router.url,
-      DISCORD_API_BASE_URL: discord.url,
-      DISCORD_PUBLIC_KEY: keys.publicKeyHex,
-      DISCORD_BOT_TOKEN: BOT_TOKEN,
-      DISCORD_APPLICATION_ID: APP_ID,
-      DISCORD_GATEWAY_ENABLED: 'false',
-      RECEIVER_RETRY_DELAYS_MS: '5,10',
-    },
-  });
-  svc = await rt.add(service);
-  expect((await call(svc.app, 'POST', '/discord/api/channels', { guild_id: '100' })).status).toBe(201);
-});
-afterAll(async () => {
-  await rt.close();
-  await router.close();
-  await discord.close();
-});
-beforeEach(() => {
-  router.reset();
-  discord.reset();
-  playRouter(router);
-  playDiscord(discord);
+useReceiverHarness({
+  service,
+  env: (platform) => ({
+    DISCORD_API_BASE_URL: platform.url,
+    DISCORD_PUBLIC_KEY: keys.publicKeyHex,
+    DISCORD_BOT_TOKEN: BOT_TOKEN,
+    DISCORD_APPLICATION_ID: APP_ID,
+    DISCORD_GATEWAY_ENABLED: 'false',
+  }),
+  playPlatform: playDiscord,
+  seed: async (h) => {
+    expect((await call(h.svc.app, 'POST', '/discord/api/channels', { guild_id: '100' })).status).toBe(201);
+  },
+  started: (h) => ({ rt, router, platform: discord, svc, idle } = h),
 });
 
 const nowSeconds = () => String(Math.floor(rt.clock.nowMs() / 1000));
-const idle = () => pipelineOf(svc.deps).idle();
 
 async function post(payload: unknown, headers?: Record<string, string>) {
   const body = typeof payload === 'string' ? payload : JSON.stringify(payload);

@@ -1,53 +1,8 @@
-import type { FakeServer, RecordedRequest } from '@waddlebot/core/testing';
+import type { FakeServer } from '@waddlebot/core/testing';
 
 export const SIGNING_SECRET = 'slack-signing-secret-0123456789';
 export const BOT_TOKEN = 'xoxb-test-bot-token-1234';
 export const BOT_USER = 'UBOT';
-
-export function routerResultFor(event: any) {
-  const base = {
-    success: true,
-    session_id: 's-1',
-    execution_id: 'e-1',
-    processed: true,
-    module_responses: [],
-    event_modules_executed: 0,
-    error: null,
-  };
-  const text: string = event?.message_content ?? '';
-  const so = /^!so\s+@?(\S+)/.exec(text);
-  if (so)
-    return {
-      ...base,
-      outcome: 'executed',
-      command: 'so',
-      replies: [{ type: 'chat', text: `${so[1]} is awesome, go follow!` }],
-    };
-  if (text.startsWith('!nope') && event.message_type === 'slashCommand') {
-    return {
-      ...base,
-      success: false,
-      outcome: 'unknown_command',
-      command: 'nope',
-      replies: [{ type: 'chat', text: 'Unknown command !nope', ephemeral: true }],
-      error: { code: 'UNKNOWN_COMMAND', message: 'x' },
-    };
-  }
-  return {
-    ...base,
-    outcome: event?.message_type === 'chatMessage' ? 'not_command' : 'event',
-    command: null,
-    replies: [],
-  };
-}
-
-export function playRouter(router: FakeServer, delayMs = 0) {
-  router.on('POST', '/router/events', (req: RecordedRequest) => ({
-    status: 200,
-    body: routerResultFor(req.json),
-    delayMs,
-  }));
-}
 
 export function playSlack(slack: FakeServer) {
   slack.on('POST', '/api/chat.postMessage', (req) => ({

@@ -1,11 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { pipelineOf } from '@waddlebot/core';
+import { describe, expect, it } from 'vitest';
 import {
   call,
-  createTestRuntime,
   serviceHeaders,
   slackHeaders,
-  startFakeServer,
   type FakeServer,
   type TestRuntime,
 } from '@waddlebot/core/testing';
@@ -14,44 +11,35 @@ import {
   itRefusesMissingAndWrongServiceKeys,
   itServesServerChannelApi,
 } from '../../../libs/core/test/receiver/receiver-contract.js';
-import { BOT_TOKEN, BOT_USER, SIGNING_SECRET, playRouter, playSlack } from './fixtures.js';
+import {
+  useReceiverHarness,
+  type StartedReceiver,
+} from '../../../libs/core/test/receiver/receiver-harness.js';
+import { BOT_TOKEN, BOT_USER, SIGNING_SECRET, playSlack } from './fixtures.js';
 
 let rt: TestRuntime;
 let router: FakeServer;
 let slack: FakeServer;
-let svc: Awaited<ReturnType<TestRuntime['add']>>;
+let svc: StartedReceiver<typeof service>;
+let idle: () => Promise<void>;
 
-beforeAll(async () => {
-  router = await startFakeServer();
-  slack = await startFakeServer();
-  rt = await createTestRuntime({
-    env: {
-      ROUTER_URL: router.url,
-      SLACK_API_BASE_URL: `${slack.url}/api`,
-      SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      SLACK_BOT_USER_ID: BOT_USER,
-      SLACK_RESPONSE_URL_HOSTS: `hooks.slack.com,${new URL(slack.url).host}`,
-      RECEIVER_RETRY_DELAYS_MS: '5,10',
-    },
-  });
-  svc = await rt.add(service);
-  expect((await call(svc.app, 'POST', '/slack/api/channels', { team_id: 'T1' })).status).toBe(201);
-});
-afterAll(async () => {
-  await rt.close();
-  await router.close();
-  await slack.close();
-});
-beforeEach(() => {
-  router.reset();
-  slack.reset();
-  playRouter(router);
-  playSlack(slack);
+useReceiverHarness({
+  service,
+  env: (platform) => ({
+    SLACK_API_BASE_URL: `${platform.url}/api`,
+    SLACK_SIGNING_SECRET: SIGNING_SECRET,
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    SLACK_BOT_USER_ID: BOT_USER,
+    SLACK_RESPONSE_URL_HOSTS: `hooks.slack.com,${new URL(platform.url).host}`,
+  }),
+  playPlatform: playSlack,
+  seed: async (h) => {
+    expect((await call(h.svc.app, 'POST', '/slack/api/channels', { team_id: 'T1' })).status).toBe(201);
+  },
+  started: (h) => ({ rt, router, platform: slack, svc, idle } = h),
 });
 
 const nowSeconds = () => Math.floor(rt.clock.nowMs() / 1000);
-const idle = () => pipelineOf(svc.deps).idle();
 
 async function post(
   path: string,

@@ -1,48 +1,33 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  call,
-  createTestRuntime,
-  startFakeServer,
-  type FakeServer,
-  type TestRuntime,
-} from '@waddlebot/core/testing';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { call, type FakeServer } from '@waddlebot/core/testing';
 import { service } from '../src/service.js';
-import { BOT_ID, EVENTSUB_SECRET, playRouter, playTwitch } from './fixtures.js';
+import {
+  useReceiverHarness,
+  type StartedReceiver,
+} from '../../../libs/core/test/receiver/receiver-harness.js';
+import { BOT_ID, EVENTSUB_SECRET, playTwitch } from './fixtures.js';
 
-let rt: TestRuntime;
 let twitch: FakeServer;
-let router: FakeServer;
-let app: Awaited<ReturnType<TestRuntime['add']>>['app'];
-let deps: Awaited<ReturnType<TestRuntime['add']>>['deps'];
+let app: StartedReceiver<typeof service>['app'];
+let deps: StartedReceiver<typeof service>['deps'];
 
-beforeAll(async () => {
-  router = await startFakeServer();
-  twitch = await startFakeServer();
-  rt = await createTestRuntime({
-    env: {
-      ROUTER_URL: router.url,
-      TWITCH_API_BASE_URL: `${twitch.url}/helix`,
-      TWITCH_AUTH_BASE_URL: `${twitch.url}/oauth2`,
-      TWITCH_CLIENT_ID: 'cid',
-      TWITCH_CLIENT_SECRET: 'client-secret-xyz',
-      TWITCH_EVENTSUB_SECRET: EVENTSUB_SECRET,
-      TWITCH_WEBHOOK_CALLBACK_URL: 'https://bot.example/twitch/webhook',
-      TWITCH_REDIRECT_URI: 'https://bot.example/twitch/auth/callback',
-      TWITCH_BOT_USER_ID: BOT_ID,
-    },
-  });
-  ({ app, deps } = await rt.add(service));
-});
-afterAll(async () => {
-  await rt.close();
-  await router.close();
-  await twitch.close();
-});
-beforeEach(() => {
-  twitch.reset();
-  playTwitch(twitch);
-  router.reset();
-  playRouter(router);
+useReceiverHarness({
+  service,
+  env: (platform) => ({
+    TWITCH_API_BASE_URL: `${platform.url}/helix`,
+    TWITCH_AUTH_BASE_URL: `${platform.url}/oauth2`,
+    TWITCH_CLIENT_ID: 'cid',
+    TWITCH_CLIENT_SECRET: 'client-secret-xyz',
+    TWITCH_EVENTSUB_SECRET: EVENTSUB_SECRET,
+    TWITCH_WEBHOOK_CALLBACK_URL: 'https://bot.example/twitch/webhook',
+    TWITCH_REDIRECT_URI: 'https://bot.example/twitch/auth/callback',
+    TWITCH_BOT_USER_ID: BOT_ID,
+  }),
+  playPlatform: playTwitch,
+  started: (h) => {
+    twitch = h.platform;
+    ({ app, deps } = h.svc);
+  },
 });
 
 const noKey = { 'Content-Type': 'application/json' };

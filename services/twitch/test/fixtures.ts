@@ -1,62 +1,7 @@
-import type { FakeServer, RecordedRequest } from '@waddlebot/core/testing';
+import type { FakeServer } from '@waddlebot/core/testing';
 
 export const EVENTSUB_SECRET = 'eventsub-secret-0123456789';
 export const BOT_ID = '999';
-
-/** A RouterResult the fake router answers; `!so <name>` executes, `!nope` is unknown, the rest is chat. */
-export function routerResultFor(event: any) {
-  const base = {
-    success: true,
-    session_id: 's-1',
-    execution_id: 'e-1',
-    processed: true,
-    module_responses: [],
-    event_modules_executed: 0,
-    error: null,
-  };
-  const text: string = event?.message_content ?? '';
-  const so = /^!so\s+@?(\S+)/.exec(text);
-  if (so) {
-    return {
-      ...base,
-      outcome: 'executed',
-      command: 'so',
-      replies: [
-        { type: 'chat', text: `${so[1]} is awesome, go follow!`, reply_to: event.metadata?.message_id },
-      ],
-    };
-  }
-  if (text.startsWith('!long'))
-    return {
-      ...base,
-      outcome: 'executed',
-      command: 'long',
-      replies: [{ type: 'chat', text: 'word '.repeat(240).trim() }],
-    };
-  if (text.startsWith('!nope')) {
-    return {
-      ...base,
-      success: false,
-      outcome: 'unknown_command',
-      command: 'nope',
-      replies: [],
-      error: { code: 'UNKNOWN_COMMAND', message: 'Unknown command !nope' },
-    };
-  }
-  return { ...base, outcome: outcomeOf(event), command: null, replies: [] };
-}
-
-function outcomeOf(event: any) {
-  return event?.message_type === 'chatMessage' ? 'not_command' : 'event';
-}
-
-/** The fake router: records events and answers RouterResults. */
-export function playRouter(router: FakeServer) {
-  router.on('POST', '/router/events', (req: RecordedRequest) => ({
-    status: 200,
-    body: routerResultFor(req.json),
-  }));
-}
 
 /** Fake Twitch: OAuth under /oauth2, Helix under /helix. */
 let appTokens = 0;

@@ -1,60 +1,49 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { pipelineOf, sql } from '@waddlebot/core';
+import { describe, expect, it } from 'vitest';
+import { sql } from '@waddlebot/core';
 import {
   call,
-  createTestRuntime,
   serviceHeaders,
-  startFakeServer,
   twitchEventSubHeaders,
   type FakeClock,
   type FakeServer,
   type TestRuntime,
 } from '@waddlebot/core/testing';
 import { service } from '../src/service.js';
-import { BOT_ID, EVENTSUB_SECRET, chatEvent, playRouter, playTwitch } from './fixtures.js';
+import {
+  useReceiverHarness,
+  type StartedReceiver,
+} from '../../../libs/core/test/receiver/receiver-harness.js';
+import { BOT_ID, EVENTSUB_SECRET, chatEvent, playTwitch } from './fixtures.js';
 
 let rt: TestRuntime;
 let router: FakeServer;
 let twitch: FakeServer;
-let svc: Awaited<ReturnType<TestRuntime['add']>>;
+let svc: StartedReceiver<typeof service>;
+let idle: () => Promise<void>;
 
-beforeAll(async () => {
-  router = await startFakeServer();
-  twitch = await startFakeServer();
-  rt = await createTestRuntime({
-    env: {
-      ROUTER_URL: router.url,
-      TWITCH_API_BASE_URL: `${twitch.url}/helix`,
-      TWITCH_AUTH_BASE_URL: `${twitch.url}/oauth2`,
-      TWITCH_CLIENT_ID: 'cid',
-      TWITCH_CLIENT_SECRET: 'client-secret-xyz',
-      TWITCH_EVENTSUB_SECRET: EVENTSUB_SECRET,
-      TWITCH_WEBHOOK_CALLBACK_URL: 'https://bot.example/twitch/webhook',
-      TWITCH_BOT_USER_ID: BOT_ID,
-      RECEIVER_RETRY_DELAYS_MS: '5,10',
-    },
-  });
-  svc = await rt.add(service);
-  const added = await call(svc.app, 'POST', '/twitch/api/channels', {
-    broadcaster_id: '1001',
-    channel_name: 'alicetv',
-  });
-  expect(added.status).toBe(201);
-});
-afterAll(async () => {
-  await rt.close();
-  await router.close();
-  await twitch.close();
-});
-beforeEach(() => {
-  router.reset();
-  twitch.reset();
-  playRouter(router);
-  playTwitch(twitch);
+useReceiverHarness({
+  service,
+  env: (platform) => ({
+    TWITCH_API_BASE_URL: `${platform.url}/helix`,
+    TWITCH_AUTH_BASE_URL: `${platform.url}/oauth2`,
+    TWITCH_CLIENT_ID: 'cid',
+    TWITCH_CLIENT_SECRET: 'client-secret-xyz',
+    TWITCH_EVENTSUB_SECRET: EVENTSUB_SECRET,
+    TWITCH_WEBHOOK_CALLBACK_URL: 'https://bot.example/twitch/webhook',
+    TWITCH_BOT_USER_ID: BOT_ID,
+  }),
+  playPlatform: playTwitch,
+  seed: async (h) => {
+    const added = await call(h.svc.app, 'POST', '/twitch/api/channels', {
+      broadcaster_id: '1001',
+      channel_name: 'alicetv',
+    });
+    expect(added.status).toBe(201);
+  },
+  started: (h) => ({ rt, router, platform: twitch, svc, idle } = h),
 });
 
 const clock = () => rt.clock as FakeClock;
-const idle = () => pipelineOf(svc.deps).idle();
 
 function signed(
   payload: unknown,
