@@ -131,6 +131,12 @@ describe('acceptance §10 alias', () => {
       user: { name: 'bob' },
     });
     expect(resolved.body.data).toEqual({ found: true, alias_type: 'command', expanded: '!so carol' });
+    const anonymous = await call(app, 'POST', '/api/v1/aliases/resolve', {
+      community_id: 7,
+      alias: '!USER',
+      args: ['dave'],
+    });
+    expect(anonymous.body.data).toEqual({ found: true, alias_type: 'command', expanded: '!so dave' });
 
     const req = fallback('!user carol', { platformRole: 'subscriber', role: 'subscriber' });
     const res = await interact(req);

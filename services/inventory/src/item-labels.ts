@@ -1,8 +1,30 @@
-import { recordActivity } from './activity.js';
 import { conflict, invalid, InventoryError } from './inventory-error.js';
 import * as input from './item-input.js';
-import { lockItem, type Actor, type InventoryDeps } from './item-store.js';
-import { viewOf, type InventoryDb, type ItemRow, type ItemView } from './item-view.js';
+import { lockItem, saveItem, type Actor, type InventoryDeps } from './item-store.js';
+import type { ItemRow, ItemView } from './item-view.js';
+
+/** Locks the item, lets `edit` compute its new labels (or refuse), and saves them with the trail row. */
+function editLabels(
+  deps: InventoryDeps,
+  community: string,
+  actor: Actor,
+  name: string,
+  change: { action: 'label_add' | 'label_remove'; label: string },
+  edit: (item: ItemRow, labels: string[]) => string[],
+): Promise<ItemView> {
+  return deps.db.transaction().execute(async (trx) => {
+    const item = await lockItem(trx, community, name);
+    const labels = edit(item, item.labels ?? []);
+    return saveItem(trx, deps, {
+      community,
+      actor,
+      item,
+      set: { labels },
+      action: change.action,
+      details: { label: change.label },
+    });
+  });
+}
 
 export async function addLabel(
   deps: InventoryDeps,
@@ -12,12 +34,10 @@ export async function addLabel(
   rawLabel: string,
 ): Promise<ItemView> {
   const label = input.label(rawLabel);
-  return deps.db.transaction().execute(async (trx) => {
-    const item = await lockItem(trx, community, name);
-    const labels = item.labels ?? [];
+  return editLabels(deps, community, actor, name, { action: 'label_add', label }, (item, labels) => {
     if (labels.includes(label)) throw conflict(`'${item.item_name}' already has label '${label}'`);
     if (labels.length >= deps.maxLabels) throw invalid(`At most ${deps.maxLabels} labels per item`, 'label');
-    return changeLabels(trx, deps, community, actor, item, [...labels, label], 'label_add', label);
+    return [...labels, label];
   });
 }
 
@@ -30,38 +50,9 @@ export async function removeLabel(
 ): Promise<ItemView> {
   const label = rawLabel.trim().toLowerCase();
   if (!label) throw invalid('Label is required', 'label');
-  return deps.db.transaction().execute(async (trx) => {
-    const item = await lockItem(trx, community, name);
-    const labels = item.labels ?? [];
+  return editLabels(deps, community, actor, name, { action: 'label_remove', label }, (item, labels) => {
     if (!labels.includes(label))
       throw new InventoryError('not_found', `'${item.item_name}' has no label '${label}'`, 'label');
-    const rest = labels.filter((l) => l !== label);
-    return changeLabels(trx, deps, community, actor, item, rest, 'label_remove', label);
+    return labels.filter((l) => l !== label);
   });
-}
-
-async function changeLabels(
-  trx: InventoryDb,
-  deps: InventoryDeps,
-  community: string,
-  actor: Actor,
-  item: ItemRow,
-  labels: string[],
-  action: 'label_add' | 'label_remove',
-  label: string,
-) {
-  const updated = await trx
-    .updateTable('inventory_items')
-    .set({ labels, updated_at: deps.clock.now() })
-    .where('id', '=', item.id)
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  await recordActivity(trx, deps, {
-    community,
-    itemId: item.id,
-    action,
-    actor,
-    details: { item_name: item.item_name, label },
-  });
-  return viewOf(trx, updated);
 }

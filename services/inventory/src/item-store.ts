@@ -1,7 +1,7 @@
 import { isUniqueViolation, sql, type Clock } from '@waddlebot/core';
 import type { Kysely } from 'kysely';
 import { recordActivity } from './activity.js';
-import type { InventoryDB } from './db.js';
+import type { ActivityAction, InventoryDB } from './db.js';
 import { conflict, InventoryError, noSuchItem } from './inventory-error.js';
 import * as input from './item-input.js';
 import { viewOf, viewsOf, type InventoryDb, type ItemRow, type ItemView } from './item-view.js';
@@ -37,14 +37,51 @@ export async function lockItem(trx: InventoryDb, community: string, name: string
   return item;
 }
 
-export async function unitsOut(trx: InventoryDb, itemId: number): Promise<number> {
-  const row = await trx
+/** The item's checkouts still out, oldest first. */
+export function activeCheckouts(trx: InventoryDb, itemId: number) {
+  return trx
     .selectFrom('inventory_checkouts')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('quantity'), eb.lit(0)).as('out'))
+    .selectAll()
     .where('item_id', '=', itemId)
     .where('returned_at', 'is', null)
+    .orderBy('checked_out_at')
+    .orderBy('id')
+    .execute();
+}
+
+export async function unitsOut(trx: InventoryDb, itemId: number): Promise<number> {
+  return (await activeCheckouts(trx, itemId)).reduce((sum, c) => sum + c.quantity, 0);
+}
+
+export interface ItemSave {
+  community: string;
+  actor: Actor;
+  /** The item as locked at the start of the change. */
+  item: ItemRow;
+  set: Partial<Pick<ItemRow, 'description' | 'quantity' | 'labels'>>;
+  action: Exclude<ActivityAction, 'add' | 'delete'>;
+  details: Record<string, unknown>;
+}
+
+/**
+ * Saves a change to a locked item and its trail row in the caller's transaction, and answers the
+ * item as it is now. Lending changes only the checkouts; the item is still stamped as updated.
+ */
+export async function saveItem(trx: InventoryDb, deps: Pick<InventoryDeps, 'clock'>, save: ItemSave) {
+  const updated = await trx
+    .updateTable('inventory_items')
+    .set({ ...save.set, updated_at: deps.clock.now() })
+    .where('id', '=', save.item.id)
+    .returningAll()
     .executeTakeFirstOrThrow();
-  return Number(row.out);
+  await recordActivity(trx, deps, {
+    community: save.community,
+    itemId: save.item.id,
+    action: save.action,
+    actor: save.actor,
+    details: { item_name: save.item.item_name, ...save.details },
+  });
+  return viewOf(trx, updated);
 }
 
 export interface NewItem {
@@ -190,25 +227,17 @@ export async function updateItem(
       details.quantity = { from: item.quantity, to: quantity };
     }
     if (description !== undefined) details.description = { from: item.description, to: description };
-    const now = deps.clock.now();
-    const updated = await trx
-      .updateTable('inventory_items')
-      .set({
-        updated_at: now,
+    return saveItem(trx, deps, {
+      community,
+      actor,
+      item,
+      set: {
         ...(quantity !== undefined ? { quantity } : {}),
         ...(description !== undefined ? { description } : {}),
-      })
-      .where('id', '=', item.id)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await recordActivity(trx, deps, {
-      community,
-      itemId: item.id,
+      },
       action: 'update',
-      actor,
-      details: { item_name: item.item_name, ...details },
+      details,
     });
-    return viewOf(trx, updated);
   });
 }
 

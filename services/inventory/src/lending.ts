@@ -1,13 +1,19 @@
-import { recordActivity } from './activity.js';
 import { conflict } from './inventory-error.js';
 import * as input from './item-input.js';
-import { lockItem, type Actor, type InventoryDeps } from './item-store.js';
-import { holdersOf, viewOf, type ItemView } from './item-view.js';
+import { activeCheckouts, lockItem, saveItem, type Actor, type InventoryDeps } from './item-store.js';
+import { holdersOf, type InventoryDb, type ItemView } from './item-view.js';
 
-export interface CheckoutResult {
+/** What a checkout or check-in moved: the item as it is now, whose units and how many. */
+export interface LendingResult {
   item: ItemView;
   borrower: string;
   quantity: number;
+}
+
+/** Locks the item first, so concurrent checkouts of it cannot over-allocate (interaction-modules §5). */
+async function lockWithCheckouts(trx: InventoryDb, community: string, name: string) {
+  const item = await lockItem(trx, community, name);
+  return { item, active: await activeCheckouts(trx, item.id) };
 }
 
 export async function checkoutItem(
@@ -17,17 +23,11 @@ export async function checkoutItem(
   name: string,
   to: string,
   qty: number | string = 1,
-): Promise<CheckoutResult> {
+): Promise<LendingResult> {
   const borrower = input.borrowerName(to);
   const quantity = input.quantity(qty);
   return deps.db.transaction().execute(async (trx) => {
-    const item = await lockItem(trx, community, name);
-    const active = await trx
-      .selectFrom('inventory_checkouts')
-      .selectAll()
-      .where('item_id', '=', item.id)
-      .where('returned_at', 'is', null)
-      .execute();
+    const { item, active } = await lockWithCheckouts(trx, community, name);
     const available = item.quantity - active.reduce((sum, c) => sum + c.quantity, 0);
     if (available <= 0) {
       const holders = holdersOf(active)
@@ -36,7 +36,6 @@ export async function checkoutItem(
       throw conflict(`'${item.item_name}' is fully lent out (to ${holders})`);
     }
     if (quantity > available) throw conflict(`Only ${available} of ${item.item_name} available`);
-    const now = deps.clock.now();
     await trx
       .insertInto('inventory_checkouts')
       .values({
@@ -46,25 +45,19 @@ export async function checkoutItem(
         quantity,
         checked_out_by: actor.key,
         checked_out_by_name: actor.name,
-        checked_out_at: now,
+        checked_out_at: deps.clock.now(),
       })
       .execute();
-    await trx.updateTable('inventory_items').set({ updated_at: now }).where('id', '=', item.id).execute();
-    await recordActivity(trx, deps, {
+    const view = await saveItem(trx, deps, {
       community,
-      itemId: item.id,
-      action: 'checkout',
       actor,
-      details: { item_name: item.item_name, checked_out_to: borrower, quantity },
+      item,
+      set: {},
+      action: 'checkout',
+      details: { checked_out_to: borrower, quantity },
     });
-    return { item: await viewOf(trx, { ...item, updated_at: now }), borrower, quantity };
+    return { item: view, borrower, quantity };
   });
-}
-
-export interface CheckinResult {
-  item: ItemView;
-  borrower: string;
-  quantity: number;
 }
 
 /** Returns every unit one borrower holds; without a name only when exactly one borrower holds any. */
@@ -74,16 +67,10 @@ export async function checkinItem(
   actor: Actor,
   name: string,
   from?: string,
-): Promise<CheckinResult> {
+): Promise<LendingResult> {
   const wanted = from === undefined || from.trim() === '' ? undefined : input.borrowerName(from);
   return deps.db.transaction().execute(async (trx) => {
-    const item = await lockItem(trx, community, name);
-    const active = await trx
-      .selectFrom('inventory_checkouts')
-      .selectAll()
-      .where('item_id', '=', item.id)
-      .where('returned_at', 'is', null)
-      .execute();
+    const { item, active } = await lockWithCheckouts(trx, community, name);
     const holders = holdersOf(active);
     if (holders.length === 0) throw conflict(`'${item.item_name}' is not checked out`);
     let holder = holders[0]!;
@@ -97,29 +84,24 @@ export async function checkinItem(
       if (!match) throw conflict(`'${item.item_name}' is not checked out to ${wanted}`);
       holder = match;
     }
-    const now = deps.clock.now();
-    const rows = active.filter((c) => c.checked_out_to.toLowerCase() === holder.name.toLowerCase());
+    const returned = active.filter((c) => c.checked_out_to.toLowerCase() === holder.name.toLowerCase());
     await trx
       .updateTable('inventory_checkouts')
-      .set({ returned_at: now, returned_by: actor.key })
+      .set({ returned_at: deps.clock.now(), returned_by: actor.key })
       .where(
         'id',
         'in',
-        rows.map((r) => r.id),
+        returned.map((r) => r.id),
       )
       .execute();
-    await trx.updateTable('inventory_items').set({ updated_at: now }).where('id', '=', item.id).execute();
-    await recordActivity(trx, deps, {
+    const view = await saveItem(trx, deps, {
       community,
-      itemId: item.id,
-      action: 'checkin',
       actor,
-      details: { item_name: item.item_name, checked_out_to: holder.name, quantity: holder.quantity },
+      item,
+      set: {},
+      action: 'checkin',
+      details: { checked_out_to: holder.name, quantity: holder.quantity },
     });
-    return {
-      item: await viewOf(trx, { ...item, updated_at: now }),
-      borrower: holder.name,
-      quantity: holder.quantity,
-    };
+    return { item: view, borrower: holder.name, quantity: holder.quantity };
   });
 }

@@ -1,19 +1,10 @@
-import type { Kysely } from 'kysely';
-import type { ShoutoutDB, ShoutoutHistoryRow } from './db.js';
+import type { Insertable, Kysely } from 'kysely';
+import type { ShoutoutDB, ShoutoutHistoryRow, ShoutoutHistoryTable } from './db.js';
 
-export interface HistoryEntry {
-  community_id: string;
-  entity_id: string | null;
-  username: string;
-  triggered_by: string;
-  auto_shoutout: boolean;
-  event_type: string;
-  game_played: string | null;
-  clip_url: string | null;
-  message: string;
+/** One shoutout as given; targets are always looked up on Twitch, so the platform is fixed. */
+export type HistoryEntry = Omit<Insertable<ShoutoutHistoryTable>, 'platform' | 'response_data'> & {
   response_data: Record<string, unknown>;
-  created_at: Date;
-}
+};
 
 export async function recordHistory(db: Kysely<ShoutoutDB>, entry: HistoryEntry) {
   await db

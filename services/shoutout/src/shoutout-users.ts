@@ -43,15 +43,17 @@ export function userView(row: ShoutoutUserRow): ShoutoutUserView {
   };
 }
 
-export function listUsers(db: Db, communityId: string): Promise<ShoutoutUserRow[]> {
+/** The community's Twitch creators; the one platform shoutouts look targets up on. */
+function creatorsOf(db: Db, communityId: string) {
   return db
     .selectFrom('shoutout_users')
     .selectAll()
     .where('community_id', '=', communityId)
-    .where('platform', '=', 'twitch')
-    .where('is_active', '=', true)
-    .orderBy('username')
-    .execute();
+    .where('platform', '=', 'twitch');
+}
+
+export function listUsers(db: Db, communityId: string): Promise<ShoutoutUserRow[]> {
+  return creatorsOf(db, communityId).where('is_active', '=', true).orderBy('username').execute();
 }
 
 export function findUser(
@@ -59,13 +61,7 @@ export function findUser(
   communityId: string,
   username: string,
 ): Promise<ShoutoutUserRow | undefined> {
-  return db
-    .selectFrom('shoutout_users')
-    .selectAll()
-    .where('community_id', '=', communityId)
-    .where('platform', '=', 'twitch')
-    .where('username', '=', username)
-    .executeTakeFirst();
+  return creatorsOf(db, communityId).where('username', '=', username).executeTakeFirst();
 }
 
 /** Creates the row if the target has none yet; the first creator is kept. */
@@ -109,11 +105,7 @@ export async function upsertUserSettings(
   return db.transaction().execute(async (trx) => {
     const now = clock.now();
     await ensureUser(trx, communityId, username, actor, now);
-    const current = await trx
-      .selectFrom('shoutout_users')
-      .selectAll()
-      .where('community_id', '=', communityId)
-      .where('platform', '=', 'twitch')
+    const current = await creatorsOf(trx, communityId)
       .where('username', '=', username)
       .forUpdate()
       .executeTakeFirstOrThrow();

@@ -1,27 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  FakeClock,
-  TEST_SERVICE_KEY,
-  call,
-  createTestRuntime,
-  serviceHeaders,
-  startFakeServer,
-  type FakeServer,
-  type TestRuntime,
-} from '@waddlebot/core/testing';
+import { TEST_SERVICE_KEY, call, serviceHeaders, type FakeServer } from '@waddlebot/core/testing';
 import { service } from '../src/service.js';
-import { startFakeTwitch, type FakeTwitch } from './fake-twitch.js';
+import type { FakeTwitch } from './fake-twitch.js';
+import { CLIENT_SECRET, startShoutoutHarness, type ShoutoutHarness } from './harness.js';
 import { member, mod, platformEvent } from './module-request.js';
 
-const CLIENT_ID = 'fake-client-id';
-const CLIENT_SECRET = 'fake-client-secret-0123456789';
-
-let rt: TestRuntime;
+let h: ShoutoutHarness;
 let twitch: FakeTwitch;
 let router: FakeServer;
-let app: Awaited<ReturnType<TestRuntime['add']>>['app'];
-let seeded: Promise<void>;
-const clock = () => rt.clock as FakeClock;
+let app: ShoutoutHarness['app'];
+const clock = () => h.clock;
+const rt = () => h.rt;
 
 const CLIPS = [
   {
@@ -39,80 +28,50 @@ const CLIPS = [
 ];
 
 beforeAll(async () => {
-  twitch = await startFakeTwitch(CLIENT_ID, CLIENT_SECRET);
-  twitch.channels.set('streamer1', {
-    id: '101',
-    login: 'streamer1',
-    display_name: 'Streamer1',
-    game_name: 'Celeste',
-    title: 'Speedruns',
-    clips: CLIPS,
-  });
-  twitch.channels.set('raider', { id: '102', login: 'raider', display_name: 'raider', game_name: 'Hades' });
-  twitch.channels.set('livey', {
-    id: '103',
-    login: 'livey',
-    display_name: 'Livey',
-    profile_image_url: 'https://static-cdn.jtvnw.net/livey.png',
-    live: { game_name: 'Tetris', title: 'Blocks', viewer_count: 42 },
-  });
-  twitch.channels.set('nogame', { id: '104', login: 'nogame', display_name: 'NoGame' });
-  router = await startFakeServer();
-  router.on('POST', '/router/admin/commands', { status: 201, body: { success: true, data: {} } });
-  rt = await createTestRuntime({
-    env: {
-      ROUTER_URL: router.url,
-      TWITCH_API_BASE_URL: twitch.helix.url,
-      TWITCH_AUTH_BASE_URL: twitch.id.url,
-      TWITCH_CLIENT_ID: CLIENT_ID,
-      TWITCH_CLIENT_SECRET: CLIENT_SECRET,
-      OVERLAY_PARENT_DOMAIN: 'overlay.example.com',
+  h = await startShoutoutHarness([
+    {
+      id: '101',
+      login: 'streamer1',
+      display_name: 'Streamer1',
+      game_name: 'Celeste',
+      title: 'Speedruns',
+      clips: CLIPS,
     },
-  });
-  const svc = await rt.add(service);
-  app = svc.app;
-  seeded = svc.seeded;
+    { id: '102', login: 'raider', display_name: 'raider', game_name: 'Hades' },
+    {
+      id: '103',
+      login: 'livey',
+      display_name: 'Livey',
+      profile_image_url: 'https://static-cdn.jtvnw.net/livey.png',
+      live: { game_name: 'Tetris', title: 'Blocks', viewer_count: 42 },
+    },
+    { id: '104', login: 'nogame', display_name: 'NoGame' },
+  ]);
+  ({ twitch, router, app } = h);
 });
-afterAll(async () => {
-  await rt.close();
-  await twitch.close();
-  await router.close();
-});
+afterAll(() => h.close());
 
-const interact = (body: unknown) => call(app, 'POST', '/interaction', body);
-const db = () => rt.db.database.forSchema('shoutout');
-const userRow = (community: string, username: string) =>
-  db()
-    .selectFrom('shoutout_users')
-    .selectAll()
-    .where('community_id', '=', community)
-    .where('username', '=', username)
-    .executeTakeFirst();
-const historyRows = (community: string) =>
-  db()
-    .selectFrom('shoutout_history')
-    .selectAll()
-    .where('community_id', '=', community)
-    .orderBy('id')
-    .execute();
+const interact = (body: unknown) => h.interact(body);
+const userRow = (community: string, username: string) => h.userRow(community, username);
+const historyRows = (community: string) => h.historyRows(community);
 const putConfig = (community: string, body: unknown, headers?: Record<string, string>) =>
-  call(app, 'PUT', `/api/v1/shoutout/${community}/config`, body, headers);
+  h.putConfig(community, body, headers);
 
 describe('start-up', () => {
   it('seeds !so (alias !shoutout) and the event row for auto-shoutouts', async () => {
-    await seeded;
+    await h.seeded;
     const rows = router.calls('POST', '/router/admin/commands').map((r) => r.json);
     expect(rows.find((r) => r.command === 'so')).toMatchObject({
       aliases: ['shoutout'],
       trigger_type: 'command',
       required_permission: 'commands.basic',
-      location_url: `${rt.env.SHOUTOUT_URL}/interaction`,
+      location_url: `${rt().env.SHOUTOUT_URL}/interaction`,
       module_name: 'shoutout',
     });
     expect(rows.find((r) => r.command === 'shoutout-auto')).toMatchObject({
       trigger_type: 'event',
       event_types: ['follow', 'subscription', 'raid'],
-      location_url: `${rt.env.SHOUTOUT_URL}/interaction`,
+      location_url: `${rt().env.SHOUTOUT_URL}/interaction`,
     });
   });
 });
@@ -211,7 +170,7 @@ describe('acceptance §10 shoutout', () => {
     expect(res.body.chat_message).toContain('Celeste');
     expect(twitch.tokensIssued()).toBe(tokensBefore + 1);
 
-    const bare = await rt.add(service, { TWITCH_CLIENT_ID: '', TWITCH_CLIENT_SECRET: '' });
+    const bare = await rt().add(service, { TWITCH_CLIENT_ID: '', TWITCH_CLIENT_SECRET: '' });
     const helixBefore = twitch.helix.requests.length;
     const degraded = await call(bare.app, 'POST', '/interaction', mod('!so streamer1', { community: '9' }));
     expect(degraded.body).toMatchObject({ success: true, degraded: true });
@@ -490,6 +449,20 @@ describe('REST', () => {
       'secret',
     );
     expect((await userRow('23', 'raider'))!.shoutout_count).toBe(0);
+    // Writes to 24 leave 23's rows as they were.
+    await call(app, 'PUT', '/api/v1/shoutout/24/users/raider', {
+      auto_shoutout: false,
+      custom_message: null,
+    });
+    await putConfig('24', { template_offline: null, cooldown_minutes: 1 });
+    expect(await userRow('23', 'raider')).toMatchObject({
+      auto_shoutout: true,
+      custom_message: 'secret {display_name} {login}',
+    });
+    expect((await call(app, 'GET', '/api/v1/shoutout/23/config')).body.data).toMatchObject({
+      template_offline: 'C23 {display_name} {login}',
+      cooldown_minutes: 60,
+    });
   });
 
   it('refuses acting users below the required role', async () => {
@@ -568,7 +541,7 @@ describe('REST', () => {
   });
 
   it('never logs the client secret or tokens', () => {
-    const logs = rt.logLines.join('\n');
+    const logs = rt().logLines.join('\n');
     expect(logs).not.toContain(CLIENT_SECRET);
     expect(logs).not.toContain('app-token-');
     expect(logs).not.toContain(TEST_SERVICE_KEY);

@@ -1,72 +1,49 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  FakeClock,
-  call,
-  createTestRuntime,
-  startFakeServer,
-  type FakeServer,
-  type TestRuntime,
-} from '@waddlebot/core/testing';
+import { call } from '@waddlebot/core/testing';
 import { service } from '../src/service.js';
 import { isoDurationSeconds, youtubeChannelOf } from '../src/youtube-shorts.js';
-import { startFakeTwitch, type FakeTwitch } from './fake-twitch.js';
 import { startFakeYouTube, type FakeYouTube } from './fake-youtube.js';
+import { startShoutoutHarness, type ShoutoutHarness } from './harness.js';
 import { mod, platformEvent } from './module-request.js';
 
-const CLIENT_ID = 'fake-client-id';
-const CLIENT_SECRET = 'fake-client-secret-0123456789';
 const YOUTUBE_KEY = 'fake-youtube-key-0123456789';
 const CHANNEL = 'UCabcdefghijklmnopqrstuv';
 const HANDLE_CHANNEL = 'UCvutsrqponmlkjihgfedcba';
 
-let rt: TestRuntime;
-let twitch: FakeTwitch;
+let h: ShoutoutHarness;
 let youtube: FakeYouTube;
-let router: FakeServer;
-let app: Awaited<ReturnType<TestRuntime['add']>>['app'];
-const clock = () => rt.clock as FakeClock;
+let app: ShoutoutHarness['app'];
+const clock = () => h.clock;
 /** ISO time `days` before the runtime's clock. */
 const daysAgo = (days: number) => new Date(clock().nowMs() - days * 86400_000).toISOString();
 
 beforeAll(async () => {
-  twitch = await startFakeTwitch(CLIENT_ID, CLIENT_SECRET);
-  twitch.channels.set('creator', {
-    id: '201',
-    login: 'creator',
-    display_name: 'Creator',
-    game_name: 'Celeste',
-    clips: [
-      {
-        id: 'c9',
-        url: 'https://clips.twitch.tv/c9',
-        embed_url: 'https://clips.twitch.tv/embed?clip=c9',
-        title: 'clip',
-      },
-    ],
-  });
-  twitch.channels.set('handler', { id: '202', login: 'handler', display_name: 'Handler' });
   youtube = await startFakeYouTube(YOUTUBE_KEY);
-  router = await startFakeServer();
-  router.on('POST', '/router/admin/commands', { status: 201, body: { success: true, data: {} } });
-  rt = await createTestRuntime({
-    env: {
-      ROUTER_URL: router.url,
-      TWITCH_API_BASE_URL: twitch.helix.url,
-      TWITCH_AUTH_BASE_URL: twitch.id.url,
-      TWITCH_CLIENT_ID: CLIENT_ID,
-      TWITCH_CLIENT_SECRET: CLIENT_SECRET,
-      YOUTUBE_API_BASE_URL: youtube.server.url,
-      YOUTUBE_API_KEY: YOUTUBE_KEY,
-      OVERLAY_PARENT_DOMAIN: 'overlay.example.com',
-    },
-  });
-  app = (await rt.add(service)).app;
+  h = await startShoutoutHarness(
+    [
+      {
+        id: '201',
+        login: 'creator',
+        display_name: 'Creator',
+        game_name: 'Celeste',
+        clips: [
+          {
+            id: 'c9',
+            url: 'https://clips.twitch.tv/c9',
+            embed_url: 'https://clips.twitch.tv/embed?clip=c9',
+            title: 'clip',
+          },
+        ],
+      },
+      { id: '202', login: 'handler', display_name: 'Handler' },
+    ],
+    { YOUTUBE_API_BASE_URL: youtube.server.url, YOUTUBE_API_KEY: YOUTUBE_KEY },
+  );
+  app = h.app;
 });
 afterAll(async () => {
-  await rt.close();
-  await twitch.close();
+  await h.close();
   await youtube.close();
-  await router.close();
 });
 
 beforeEach(() => {
@@ -86,12 +63,9 @@ beforeEach(() => {
   youtube.failNext(500, 0);
 });
 
-const interact = (body: unknown) => call(app, 'POST', '/interaction', body);
+const interact = (body: unknown) => h.interact(body);
 const setUp = async (community: string, login: string, links: Record<string, string> | null) => {
-  const config = await call(app, 'PUT', `/api/v1/shoutout/${community}/config`, {
-    display_type: 'youtube_short',
-    auto_shoutout_mode: 'all',
-  });
+  const config = await h.putConfig(community, { display_type: 'youtube_short', auto_shoutout_mode: 'all' });
   expect(config.status).toBe(200);
   if (links) {
     const user = await call(app, 'PUT', `/api/v1/shoutout/${community}/users/${login}`, {
@@ -100,14 +74,7 @@ const setUp = async (community: string, login: string, links: Record<string, str
     expect(user.status).toBe(200);
   }
 };
-const history = (community: string) =>
-  rt.db.database
-    .forSchema('shoutout')
-    .selectFrom('shoutout_history')
-    .selectAll()
-    .where('community_id', '=', community)
-    .orderBy('id')
-    .execute();
+const history = (community: string) => h.historyRows(community);
 
 describe('youtube_short card', () => {
   it('embeds the newest video of at most 60 s from the last 30 days', async () => {
@@ -226,7 +193,7 @@ describe('youtube_short card', () => {
   });
 
   it('without YOUTUBE_API_KEY falls back and says it degraded, calling YouTube never', async () => {
-    const bare = await rt.add(service, { YOUTUBE_API_KEY: '' });
+    const bare = await h.rt.add(service, { YOUTUBE_API_KEY: '' });
     await call(bare.app, 'PUT', '/api/v1/shoutout/76/config', { display_type: 'youtube_short' });
     await call(bare.app, 'PUT', '/api/v1/shoutout/76/users/creator', {
       additional_links: { YouTube: `https://www.youtube.com/channel/${CHANNEL}` },
@@ -240,7 +207,7 @@ describe('youtube_short card', () => {
   });
 
   it('never writes the YouTube key to the log', () => {
-    expect(rt.logLines.join('\n')).not.toContain(YOUTUBE_KEY);
+    expect(h.rt.logLines.join('\n')).not.toContain(YOUTUBE_KEY);
   });
 });
 

@@ -37,11 +37,14 @@ const ResolveBody = z.object({
     .transform((v) => String(Number(v))),
   alias: AliasName,
   args: z.array(z.string().max(500)).max(50).default([]),
-  user: z.object({
-    name: z.string().min(1).max(256),
-    id: z.string().max(256).nullish(),
-    display_name: z.string().nullish(),
-  }),
+  /** Whose `{user}`/`{user_id}` to substitute; without it they expand to nothing. */
+  user: z
+    .object({
+      name: z.string().max(256).default(''),
+      id: z.string().max(256).nullish(),
+      display_name: z.string().nullish(),
+    })
+    .default({ name: '' }),
 });
 
 /**

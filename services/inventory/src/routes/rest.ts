@@ -25,7 +25,7 @@ import {
   type Actor,
   type InventoryDeps,
 } from '../item-store.js';
-import { checkinItem, checkoutItem } from '../lending.js';
+import { checkinItem, checkoutItem, type LendingResult } from '../lending.js';
 import { addLabel, removeLabel } from '../item-labels.js';
 import { inventoryStats } from '../inventory-stats.js';
 import { MAX_DESCRIPTION_LENGTH, MAX_LABEL_LENGTH, MAX_NAME_LENGTH, MAX_QUANTITY } from '../item-input.js';
@@ -57,6 +57,9 @@ async function answered<T>(work: () => Promise<T>): Promise<T> {
     throw new ConflictError(err.message);
   }
 }
+
+const lendingAnswer = (c: Context, res: LendingResult) =>
+  ok(c, { item: publicItem(res.item), checked_out_to: res.borrower, quantity: res.quantity });
 
 /** Who a REST write is recorded as when the trusted caller names no user. */
 const SYSTEM_ACTOR: Actor = { key: 'system', name: null };
@@ -209,7 +212,7 @@ export function mountInventoryRestRoutes(app: App, deps: ServiceDeps, domain: In
         ),
       );
       audit('inventory_checkout', params.community_id, actor);
-      return ok(c, { item: publicItem(res.item), checked_out_to: res.borrower, quantity: res.quantity });
+      return lendingAnswer(c, res);
     },
   );
 
@@ -229,7 +232,7 @@ export function mountInventoryRestRoutes(app: App, deps: ServiceDeps, domain: In
         checkinItem(domain, params.community_id, actor, params.name, body.checked_out_to),
       );
       audit('inventory_checkin', params.community_id, actor);
-      return ok(c, { item: publicItem(res.item), checked_out_to: res.borrower, quantity: res.quantity });
+      return lendingAnswer(c, res);
     },
   );
 
