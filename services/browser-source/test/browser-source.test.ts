@@ -273,7 +273,7 @@ describe('WebSocket delivery (§8.2.3, §8.2.4)', () => {
       (
         await h.deps.db
           .selectFrom('browser_source_history')
-          .select((eb) => eb.fn.countAll().as('n'))
+          .select((eb: any) => eb.fn.countAll().as('n'))
           .executeTakeFirstOrThrow()
       ).n;
     const before = await count();
@@ -622,7 +622,7 @@ describe('retention and secrecy', () => {
       .select('content')
       .where('community_id', '=', 81)
       .execute();
-    expect(left.map((r) => (r.content as any).ticker_text)).toEqual(['new']);
+    expect(left.map((r: any) => r.content.ticker_text)).toEqual(['new']);
     expect(await h.deps.db.selectFrom('browser_source_access_log').selectAll().execute()).toEqual([]);
   });
 
