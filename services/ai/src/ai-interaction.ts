@@ -68,10 +68,26 @@ function userLine(req: ModuleRequest, text: string): string {
   return `Platform: ${req.platform}\nUser ${displayNameOf(req)}: ${truncate(text, MAX_INPUT_CHARS)}`;
 }
 
-function outcome(deps: AiDeps, kind: Kind, result: string) {
+/** Counts every answer and writes its AAA line; chat text stays out of the log, ids only. */
+function outcome(
+  deps: AiDeps,
+  req: ModuleRequest,
+  kind: Kind,
+  result: 'answered' | 'fallback' | 'not_configured',
+  durationMs: number,
+) {
   deps.metrics.counter('ai_responses_total', 'ai answers by kind and result', ['kind', 'result']).inc({
     kind,
     result,
+  });
+  deps.logger.audit({
+    action: `ai_${kind}`,
+    community: req.community_id,
+    user: userKeyOf(req.user, req.platform),
+    result: result === 'answered' ? 'SUCCESS' : 'DEGRADED',
+    duration_ms: durationMs,
+    provider: deps.llm.provider,
+    message_type: req.message_type,
   });
 }
 
@@ -102,7 +118,7 @@ async function completeToChat(
         user: remember.userContent,
         assistant: answer,
       });
-    outcome(deps, kind, 'answered');
+    outcome(deps, req, kind, 'answered', deps.clock.nowMs() - started);
     return chatResponse(req, MODULE_NAME, withPrefix(settings.response_prefix, answer), {
       response_data: { provider: deps.llm.provider, model: completion.model, kind },
     });
@@ -115,7 +131,7 @@ async function completeToChat(
       community: req.community_id,
       duration_ms: deps.clock.nowMs() - started,
     });
-    outcome(deps, kind, 'fallback');
+    outcome(deps, req, kind, 'fallback', deps.clock.nowMs() - started);
     return chatResponse(
       req,
       MODULE_NAME,
@@ -195,7 +211,7 @@ async function answerEvent(
     return skippedResponse(req, MODULE_NAME, 'event_type_disabled');
   if (!deps.llm.configured) {
     // A thank-you still beats silence; the operator sees not_configured in /readyz.
-    outcome(deps, 'event', 'not_configured');
+    outcome(deps, req, 'event', 'not_configured', 0);
     return chatResponse(
       req,
       MODULE_NAME,

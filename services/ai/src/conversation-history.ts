@@ -68,7 +68,8 @@ export class ConversationHistory {
 
   /**
    * Moves conversations of retired user keys to the surviving one (contracts §14); where both exist
-   * the older turns come first and the newest are kept. Returns how many conversations moved.
+   * in one community the retired key's turns go first and the last `maxExchanges` are kept.
+   * Returns how many conversations moved.
    */
   rekey(oldKeys: readonly string[], intoKey: string): number {
     let moved = 0;

@@ -112,6 +112,7 @@ describe('openai-compatible provider with a key (AI_PROVIDER=waddleai alias)', (
         ENABLE_CHAT_CONTEXT: 'false',
         QUESTION_TRIGGERS: '?,help me',
         AI_BOT_USERS: 'WaddleBot',
+        MAX_CONCURRENT_REQUESTS: '1',
       },
     });
     const svc = await rt.add(service);
@@ -223,6 +224,32 @@ describe('openai-compatible provider with a key (AI_PROVIDER=waddleai alias)', (
       expect(JSON.stringify(res.body)).not.toContain(API_KEY);
     }
     expect(rt.logLines.join('\n')).not.toContain(API_KEY);
+  });
+
+  // Last in this block: its route replaces the fake's key-checking one.
+  it('MAX_CONCURRENT_REQUESTS=1 queues LLM calls instead of running them side by side', async () => {
+    let inFlight = 0;
+    let maxInFlight = 0;
+    openai.on('POST', '/chat/completions', async () => {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      // Long enough for unqueued calls to overlap; nothing asserts on the duration.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      inFlight--;
+      return {
+        body: {
+          model: 'local-7b',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'queued' }, finish_reason: 'stop' }],
+        },
+      };
+    });
+    const before = openai.calls('POST', '/chat/completions').length;
+    const results = await Promise.all(
+      [1, 2, 3, 4].map((i) => call(app, 'POST', '/interaction', chat(`!ai q${i}`, { user: BOB }))),
+    );
+    expect(results.map((r) => r.body.chat_message)).toEqual(Array(4).fill('[bot] queued'));
+    expect(openai.calls('POST', '/chat/completions').length - before).toBe(4);
+    expect(maxInFlight).toBe(1);
   });
 });
 
