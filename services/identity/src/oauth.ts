@@ -414,7 +414,14 @@ async function createOAuthUser(trx: IdentityDb, provider: Platform, profile: Pro
       .select('id')
       .where(sql`lower(email)`, '=', profile.email.toLowerCase())
       .executeTakeFirst());
-  const email = emailFree ? profile.email! : `${username.toLowerCase()}@${provider}.oauth`;
+  const placeholder = `${username.toLowerCase()}@${provider}.oauth`;
+  const placeholderFree = !(await trx
+    .selectFrom('auth_user')
+    .select('id')
+    .where(sql`lower(email)`, '=', placeholder)
+    .executeTakeFirst());
+  // No address at all beats a unique-index failure on a placeholder someone registered by hand.
+  const email = emailFree ? profile.email! : placeholderFree ? placeholder : null;
   const user = await trx
     .insertInto('auth_user')
     .values({

@@ -99,6 +99,17 @@ export const service = defineService({
     ];
   },
   migrations,
+  // §3.6: a router that cannot be reached degrades identity (codes wait), it never makes it unready.
+  readiness: (deps) => [
+    {
+      name: 'router',
+      required: false,
+      run: async () => {
+        const res = await deps.serviceClient('router').get('/healthz', { timeoutMs: 1500, retries: 0 });
+        if (!res.ok) throw new Error(`router answered ${res.status}`);
+      },
+    },
+  ],
   routes(app, deps) {
     const id = identityDeps(deps);
     const clients: OAuthClients = {

@@ -184,12 +184,28 @@ describe('user API keys (§8.3 scenario 4)', () => {
     );
     expect(theirs.status).toBe(403);
     expect(JSON.stringify(theirs.body)).not.toContain('skua');
+    const svcTemp = await call(h.app, 'POST', '/auth/temp-password', {
+      platform: 'discord',
+      platform_id: '90210',
+      platform_username: 'skua_chat',
+      email: 'skua-chat@example.org',
+    });
+    expect(svcTemp.status).toBe(200);
+    const foreignAccount = await call(
+      h.app,
+      'GET',
+      '/identity/platform/discord/90210',
+      undefined,
+      keyHeaders(key.api_key),
+    );
+    expect(foreignAccount.status).toBe(403);
+    expect(JSON.stringify(foreignAccount.body)).not.toContain('skua_chat');
 
     const list = await call(h.app, 'GET', '/identity/api-keys', undefined, bearer(token));
     expect(list.body.data.api_keys).toHaveLength(5);
     expect(list.body.data.api_keys[0].key_id).toBe(keys[4]!.key_id);
     const used = list.body.data.api_keys.find((k: { key_id: number }) => k.key_id === key.key_id);
-    expect(used.usage_count).toBe(2);
+    expect(used.usage_count).toBe(3);
     expect(JSON.stringify(list.body)).not.toContain(key.api_key);
     expect(
       (await call(h.app, 'GET', '/identity/api-keys', undefined, bearer(other.token))).body.data.api_keys,

@@ -413,3 +413,12 @@ describe('stats', () => {
     expect((await call(h.app, 'GET', '/identity/stats', undefined, jwtHeaders(h, '1'))).status).toBe(401);
   });
 });
+
+describe('readiness', () => {
+  it('reports an unreachable router as degraded, never unready', async () => {
+    const res = await call(h.app, 'GET', '/readyz', undefined, {});
+    expect(res.status).toBe(200);
+    expect(res.body.checks).toMatchObject({ database: 'ok', router: 'degraded' });
+    expect((await call(h.app, 'GET', '/health', undefined, {})).status).toBe(200);
+  });
+});
