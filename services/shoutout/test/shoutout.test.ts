@@ -239,6 +239,11 @@ describe('messages and cards', () => {
     expect(html).toContain('>YouTube &quot;main&quot;</a>');
     expect(html).toContain('href="https://nogame.example.com"');
     expect(html).not.toContain('<b>');
+    const cleared = await call(app, 'PUT', '/api/v1/shoutout/12/users/nogame', { custom_message: '  ' });
+    expect(cleared.body.data.custom_message).toBeNull();
+    expect((await interact(mod('!so nogame', { community: '12' }))).body.chat_message).toBe(
+      'Check out NoGame at twitch.tv/nogame, a great creator to follow!',
+    );
   });
 
   it('without a game the default says so and the auto card has no game', async () => {

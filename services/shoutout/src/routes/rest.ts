@@ -32,7 +32,13 @@ const CommunityPath = z.object({ community_id: CommunityId });
 const UserSettingsSchema = z
   .object({
     auto_shoutout: z.boolean().optional(),
-    custom_message: z.string().min(1).max(500).nullable().optional(),
+    /** null or a blank text clears it, so the creator gets the community template again. */
+    custom_message: z
+      .string()
+      .max(500)
+      .nullable()
+      .optional()
+      .transform((v) => (typeof v === 'string' && v.trim() === '' ? null : v)),
     additional_links: z
       .record(
         z.string().min(1).max(50),
