@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  call,
-  discordKeyPair,
-  serviceHeaders,
-  type FakeServer,
-  type TestRuntime,
-} from '@waddlebot/core/testing';
+import { call, discordKeyPair, type FakeServer, type TestRuntime } from '@waddlebot/core/testing';
 import { discordDispatch, service } from '../src/service.js';
 import {
+  itRefusesInvalidSends,
   itRefusesMissingAndWrongServiceKeys,
   itServesServerChannelApi,
+  itStartsWithoutPlatformCredentials,
 } from '../../../libs/core/test/receiver/receiver-contract.js';
 import {
   useReceiverHarness,
@@ -450,48 +446,12 @@ describe('POST /discord/send', () => {
     expect(discord.calls('POST', '/channels/200/messages')[1]!.json.content).toBe('Signup\n• Name (text)');
   });
 
-  it('errors and security', async () => {
-    expect(
-      (
-        await call(svc.app, 'POST', '/discord/send', {
-          entity_id: 'slack:T1:C1',
-          replies: [{ type: 'chat', text: 'x' }],
-        })
-      ).status,
-    ).toBe(400);
-    expect(
-      (
-        await call(svc.app, 'POST', '/discord/send', {
-          entity_id: 'discord:100',
-          replies: [{ type: 'chat', text: 'x' }],
-        })
-      ).status,
-    ).toBe(400);
-    discord.on('POST', '/channels/200/messages', { status: 500, body: {} });
-    expect(
-      (
-        await call(svc.app, 'POST', '/discord/send', {
-          entity_id: 'discord:100:200',
-          replies: [{ type: 'chat', text: 'x' }],
-        })
-      ).status,
-    ).toBe(502);
-    const body = { entity_id: 'discord:100:200', replies: [{ type: 'chat', text: 'x' }] };
-    expect(
-      (await call(svc.app, 'POST', '/discord/send', body, { 'Content-Type': 'application/json' })).body.error
-        .code,
-    ).toBe('AUTH_REQUIRED');
-    expect(
-      (
-        await call(
-          svc.app,
-          'POST',
-          '/discord/send',
-          body,
-          serviceHeaders({ 'X-Service-Key': 'nope-nope-nope-nope-nope-nope-nope' }),
-        )
-      ).body.error.code,
-    ).toBe('INVALID_API_KEY');
+  itRefusesInvalidSends(() => svc.app, {
+    platform: 'discord',
+    entity: 'discord:100:200',
+    serverWideEntity: 'discord:100',
+    platformApi: () => discord,
+    failChat: (api) => api.on('POST', '/channels/200/messages', { status: 500, body: {} }),
   });
 });
 
@@ -559,28 +519,12 @@ describe('admin endpoints and channels API', () => {
     }
   });
 
-  it('without credentials: /readyz not_configured (200) and interactions 503 naming DISCORD_PUBLIC_KEY', async () => {
-    const bare = await rt.add(service, { DISCORD_PUBLIC_KEY: '', DISCORD_BOT_TOKEN: '' });
-    const ready = await call(bare.app, 'GET', '/discord/health', undefined, {});
-    expect(ready.status).toBe(200);
-    expect(ready.body.checks.platform).toBe('not_configured');
-    const res = await call(
-      bare.app,
-      'POST',
-      '/discord/interactions',
-      { type: 1 },
-      { 'Content-Type': 'application/json' },
-    );
-    expect(res.status).toBe(503);
-    expect(res.body.error.message).toBe('discord is not configured: set DISCORD_PUBLIC_KEY');
-    expect(
-      (
-        await call(bare.app, 'POST', '/discord/send', {
-          entity_id: 'discord:100:200',
-          replies: [{ type: 'chat', text: 'x' }],
-        })
-      ).status,
-    ).toBe(503);
+  itStartsWithoutPlatformCredentials(() => rt, service, {
+    platform: 'discord',
+    unset: ['DISCORD_PUBLIC_KEY', 'DISCORD_BOT_TOKEN'],
+    webhooks: ['/discord/interactions'],
+    message: 'discord is not configured: set DISCORD_PUBLIC_KEY',
+    sendTo: 'discord:100:200',
   });
 });
 

@@ -1,15 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  call,
-  serviceHeaders,
-  slackHeaders,
-  type FakeServer,
-  type TestRuntime,
-} from '@waddlebot/core/testing';
+import { call, slackHeaders, type FakeServer, type TestRuntime } from '@waddlebot/core/testing';
 import { service } from '../src/service.js';
 import {
+  itRefusesInvalidSends,
   itRefusesMissingAndWrongServiceKeys,
   itServesServerChannelApi,
+  itStartsWithoutPlatformCredentials,
 } from '../../../libs/core/test/receiver/receiver-contract.js';
 import {
   useReceiverHarness,
@@ -650,40 +646,12 @@ describe('POST /slack/send', () => {
     expect(failed.body.error.code).toBe('UPSTREAM_ERROR');
   });
 
-  it('errors and security', async () => {
-    expect(
-      (
-        await call(svc.app, 'POST', '/slack/send', {
-          entity_id: 'twitch:1001',
-          replies: [{ type: 'chat', text: 'x' }],
-        })
-      ).status,
-    ).toBe(400);
-    expect(
-      (
-        await call(svc.app, 'POST', '/slack/send', {
-          entity_id: 'slack:T1',
-          replies: [{ type: 'chat', text: 'x' }],
-        })
-      ).status,
-    ).toBe(400);
-    const body = { entity_id: 'slack:T1:C9', replies: [{ type: 'chat', text: 'x' }] };
-    expect(
-      (await call(svc.app, 'POST', '/slack/send', body, { 'Content-Type': 'application/json' })).body.error
-        .code,
-    ).toBe('AUTH_REQUIRED');
-    expect(
-      (
-        await call(
-          svc.app,
-          'POST',
-          '/slack/send',
-          body,
-          serviceHeaders({ 'X-Service-Key': 'nope-nope-nope-nope-nope-nope-nope' }),
-        )
-      ).body.error.code,
-    ).toBe('INVALID_API_KEY');
-    expect(slack.requests).toHaveLength(0);
+  itRefusesInvalidSends(() => svc.app, {
+    platform: 'slack',
+    entity: 'slack:T1:C9',
+    serverWideEntity: 'slack:T1',
+    platformApi: () => slack,
+    failChat: (api) => api.on('POST', '/api/chat.postMessage', { status: 500, body: {} }),
   });
 });
 
@@ -695,22 +663,12 @@ describe('channels API and configuration', () => {
     ids: { server: 'T7', channel: 'C71', otherChannel: 'C72' },
   });
 
-  it('without SLACK_SIGNING_SECRET: /readyz not_configured (200), every webhook 503, nothing processed', async () => {
-    const bare = await rt.add(service, { SLACK_SIGNING_SECRET: '', SLACK_BOT_TOKEN: '' });
-    const ready = await call(bare.app, 'GET', '/slack/health', undefined, {});
-    expect(ready.status).toBe(200);
-    expect(ready.body.checks.platform).toBe('not_configured');
-    for (const path of ['/slack/events', '/slack/slash', '/slack/commands', '/slack/actions']) {
-      const res = await call(
-        bare.app,
-        'POST',
-        path,
-        { type: 'url_verification', challenge: 'x' },
-        { 'Content-Type': 'application/json' },
-      );
-      expect(res.status).toBe(503);
-      expect(res.body.error.message).toBe('slack is not configured: set SLACK_SIGNING_SECRET');
-    }
+  itStartsWithoutPlatformCredentials(() => rt, service, {
+    platform: 'slack',
+    unset: ['SLACK_SIGNING_SECRET', 'SLACK_BOT_TOKEN'],
+    webhooks: ['/slack/events', '/slack/slash', '/slack/commands', '/slack/actions'],
+    message: 'slack is not configured: set SLACK_SIGNING_SECRET',
+    sendTo: 'slack:T1:C9',
   });
 
   it('the bot token and signing secret never reach the log', () => {

@@ -5,6 +5,10 @@ import {
   useReceiverHarness,
   type StartedReceiver,
 } from '../../../libs/core/test/receiver/receiver-harness.js';
+import {
+  itRefusesInvalidSends,
+  itRefusesMissingAndWrongServiceKeys,
+} from '../../../libs/core/test/receiver/receiver-contract.js';
 import { BOT_ID, EVENTSUB_SECRET, playTwitch } from './fixtures.js';
 
 let twitch: FakeServer;
@@ -178,37 +182,19 @@ describe('POST /twitch/send', () => {
     expect(res.body).toEqual({ success: true, delivered: 0 });
   });
 
-  it('errors: another platform’s entity → 400; unknown dm login → 404; Helix failing → 502; invalid body → 400', async () => {
-    const wrong = await call(app, 'POST', '/twitch/send', {
-      entity_id: 'discord:G1:C1',
-      replies: [{ type: 'chat', text: 'x' }],
-    });
-    expect(wrong.status).toBe(400);
-    expect(wrong.body.error.details[0].path).toBe('entity_id');
+  it('a dm to a login Twitch does not know → 404 NOT_FOUND', async () => {
     const unknown = await call(app, 'POST', '/twitch/send', {
       replies: [{ type: 'dm', user_name: 'nobody', text: 'x' }],
     });
-    expect(unknown.status).toBe(404);
-    twitch.on('POST', '/helix/chat/messages', { status: 500, body: { message: 'boom' } });
-    const failing = await call(app, 'POST', '/twitch/send', {
-      entity_id: 'twitch:1001',
-      replies: [{ type: 'chat', text: 'x' }],
-    });
-    expect(failing.status).toBe(502);
-    expect(failing.body.error.code).toBe('UPSTREAM_ERROR');
-    const invalid = await call(app, 'POST', '/twitch/send', { entity_id: 'twitch:1001', replies: [] });
-    expect(invalid.status).toBe(400);
-    const chatWithoutEntity = await call(app, 'POST', '/twitch/send', {
-      replies: [{ type: 'chat', text: 'x' }],
-    });
-    expect(chatWithoutEntity.status).toBe(400);
+    expect([unknown.status, unknown.body.error.code]).toEqual([404, 'NOT_FOUND']);
+    expect(twitch.calls('POST', '/helix/whispers')).toHaveLength(0);
   });
 
-  it('requires the service key', async () => {
-    const body = { entity_id: 'twitch:1001', replies: [{ type: 'chat', text: 'x' }] };
-    expect((await call(app, 'POST', '/twitch/send', body, noKey)).body.error.code).toBe('AUTH_REQUIRED');
-    expect((await call(app, 'POST', '/twitch/send', body, wrongKey)).body.error.code).toBe('INVALID_API_KEY');
-    expect(twitch.calls('POST', '/helix/chat/messages')).toHaveLength(0);
+  itRefusesInvalidSends(() => app, {
+    platform: 'twitch',
+    entity: 'twitch:1001',
+    platformApi: () => twitch,
+    failChat: (api) => api.on('POST', '/helix/chat/messages', { status: 500, body: { message: 'boom' } }),
   });
 });
 
@@ -473,25 +459,20 @@ describe('GET /twitch/events', () => {
 });
 
 describe('every service-key route refuses missing and wrong keys', () => {
-  const routes: [string, string][] = [
-    ['GET', '/twitch/api/channels'],
-    ['POST', '/twitch/api/channels'],
-    ['DELETE', '/twitch/api/channels/1001'],
-    ['POST', '/twitch/api/channels/1001/subscriptions'],
-    ['GET', '/twitch/api/subscriptions'],
-    ['DELETE', '/twitch/api/subscriptions?id=sub-1'],
-    ['GET', '/twitch/events'],
-    ['POST', '/twitch/send'],
-    ['POST', '/twitch/auth/refresh/1001'],
-    ['GET', '/twitch/auth/validate/1001'],
-    ['POST', '/twitch/auth/revoke/1001'],
-  ];
-  for (const [method, path] of routes) {
-    it(`${method} ${path}`, async () => {
-      const none = await call(app, method, path, method === 'GET' ? undefined : {}, noKey);
-      expect([none.status, none.body.error.code]).toEqual([401, 'AUTH_REQUIRED']);
-      const wrong = await call(app, method, path, method === 'GET' ? undefined : {}, wrongKey);
-      expect([wrong.status, wrong.body.error.code]).toEqual([401, 'INVALID_API_KEY']);
-    });
-  }
+  itRefusesMissingAndWrongServiceKeys(
+    () => app,
+    [
+      ['GET', '/twitch/api/channels'],
+      ['POST', '/twitch/api/channels'],
+      ['DELETE', '/twitch/api/channels/1001'],
+      ['POST', '/twitch/api/channels/1001/subscriptions'],
+      ['GET', '/twitch/api/subscriptions'],
+      ['DELETE', '/twitch/api/subscriptions?id=sub-1'],
+      ['GET', '/twitch/events'],
+      ['POST', '/twitch/send'],
+      ['POST', '/twitch/auth/refresh/1001'],
+      ['GET', '/twitch/auth/validate/1001'],
+      ['POST', '/twitch/auth/revoke/1001'],
+    ],
+  );
 });

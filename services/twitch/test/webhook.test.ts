@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { sql } from '@waddlebot/core';
 import {
   call,
-  serviceHeaders,
   twitchEventSubHeaders,
   type FakeClock,
   type FakeServer,
@@ -13,6 +12,7 @@ import {
   useReceiverHarness,
   type StartedReceiver,
 } from '../../../libs/core/test/receiver/receiver-harness.js';
+import { itStartsWithoutPlatformCredentials } from '../../../libs/core/test/receiver/receiver-contract.js';
 import { BOT_ID, EVENTSUB_SECRET, chatEvent, playTwitch } from './fixtures.js';
 
 let rt: TestRuntime;
@@ -562,36 +562,12 @@ describe('mutation: 1,000 correctly signed requests with one changed byte are al
 });
 
 describe('not configured', () => {
-  it('starts, reports platform not_configured in /readyz and answers the webhook 503 naming the variable', async () => {
-    const bare = await rt.add(service, {
-      TWITCH_EVENTSUB_SECRET: '',
-      TWITCH_CLIENT_ID: '',
-      TWITCH_CLIENT_SECRET: '',
-    });
-    const ready = await call(bare.app, 'GET', '/readyz', undefined, {});
-    expect(ready.status).toBe(200);
-    expect(ready.body.checks.platform).toBe('not_configured');
-    const health = await call(bare.app, 'GET', '/twitch/health', undefined, {});
-    expect(health.body.checks.platform).toBe('not_configured');
-    const req = signed(chatEvent({ text: 'x', messageId: 'unconfigured' }), { messageId: 'unconfigured' });
-    const res = await bare.app.request('/twitch/webhook', {
-      method: 'POST',
-      headers: req.headers,
-      body: req.body,
-    });
-    expect(res.status).toBe(503);
-    const body = await res.json();
-    expect(body.error.code).toBe('SERVICE_UNAVAILABLE');
-    expect(body.error.message).toBe('twitch is not configured: set TWITCH_EVENTSUB_SECRET');
-    const send = await call(
-      bare.app,
-      'POST',
-      '/twitch/send',
-      { entity_id: 'twitch:1001', replies: [{ type: 'chat', text: 'hi' }] },
-      serviceHeaders(),
-    );
-    expect(send.status).toBe(503);
-    expect(await eventRows('unconfigured')).toHaveLength(0);
+  itStartsWithoutPlatformCredentials(() => rt, service, {
+    platform: 'twitch',
+    unset: ['TWITCH_EVENTSUB_SECRET', 'TWITCH_CLIENT_ID', 'TWITCH_CLIENT_SECRET'],
+    webhooks: ['/twitch/webhook'],
+    message: 'twitch is not configured: set TWITCH_EVENTSUB_SECRET',
+    sendTo: 'twitch:1001',
   });
 
   it('/readyz of the configured receiver says ok', async () => {

@@ -1,9 +1,10 @@
 import { expect, it } from 'vitest';
-import { call, serviceHeaders } from '../../src/testing/index.js';
+import type { ServiceDefinition } from '../../src/service/define.js';
+import { call, serviceHeaders, type FakeServer, type TestRuntime } from '../../src/testing/index.js';
 
 /**
- * Tests every receiver runs against its own app: the parts of contracts §6, §11 and §17.5 that
- * are the same on Twitch, Discord and Slack. Each receiver's test file calls these inside its own
+ * Tests every receiver runs against its own app: the parts of contracts §5, §6, §11, §17.4 and
+ * §17.5 that are the same on Twitch, Discord and Slack. Each receiver's test file calls these inside its own
  * `describe`, after its harness has started the service.
  */
 
@@ -120,5 +121,112 @@ export function itServesServerChannelApi(
     expect(await listed()).toBeUndefined();
     const badId = await call(app(), 'DELETE', `${path}/a%3Ab`);
     expect([badId.status, badId.body.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+  });
+}
+
+/**
+ * Contracts §11 and §5 on `POST /<platform>/send`: every invalid body is a 400 VALIDATION_ERROR
+ * envelope and reaches no platform API; a platform failure is a 502 UPSTREAM_ERROR.
+ */
+export function itRefusesInvalidSends(
+  app: AppOf,
+  opts: {
+    platform: 'twitch' | 'discord' | 'slack';
+    /** A channel-level entity of this platform. */
+    entity: string;
+    /** A server-wide entity, where chat needs a channel (Discord, Slack). */
+    serverWideEntity?: string;
+    platformApi: () => FakeServer;
+    /** Makes the platform fail the chat delivery to `entity`. */
+    failChat: (platformApi: FakeServer) => void;
+  },
+) {
+  const path = `/${opts.platform}/send`;
+  const foreign = opts.platform === 'twitch' ? 'slack:T1:C1' : 'twitch:1001';
+  const chat = { type: 'chat', text: 'hello' };
+
+  it('refuses invalid bodies with 400 VALIDATION_ERROR and calls no platform API', async () => {
+    const invalid: [body: unknown, path: string | undefined][] = [
+      [{ entity_id: foreign, replies: [chat] }, 'entity_id'],
+      [{ entity_id: `${opts.platform}:`, replies: [chat] }, 'entity_id'],
+      [{ entity_id: `${opts.entity}:x:y`, replies: [chat] }, 'entity_id'],
+      [{ replies: [chat] }, 'entity_id'],
+      [{ entity_id: opts.entity }, 'replies'],
+      [{ entity_id: opts.entity, replies: [] }, 'replies'],
+      [{ entity_id: opts.entity, replies: [{ type: 'banner', text: 'x' }] }, 'replies.0.type'],
+      [{ entity_id: opts.entity, replies: [{ type: 'chat', text: '' }] }, 'replies.0.text'],
+      [{ replies: [{ type: 'dm', text: 'x' }] }, 'replies.0.user_id'],
+      [{ entity_id: opts.entity, replies: [{ type: 'delete' }] }, 'replies.0.message_id'],
+      ['{"entity_id":', undefined],
+      ...(opts.serverWideEntity
+        ? [[{ entity_id: opts.serverWideEntity, replies: [chat] }, 'entity_id'] as [unknown, string]]
+        : []),
+    ];
+    for (const [body, detailPath] of invalid) {
+      const res = await call(app(), 'POST', path, body);
+      expect([res.status, res.body.error.code], JSON.stringify(body)).toEqual([400, 'VALIDATION_ERROR']);
+      expect(res.body.error.request_id).toEqual(expect.any(String));
+      if (detailPath)
+        expect(
+          res.body.error.details.map((d: { path: string }) => d.path),
+          JSON.stringify(body),
+        ).toContain(detailPath);
+    }
+    expect(opts.platformApi().requests).toEqual([]);
+  });
+
+  it('a platform failing the delivery → 502 UPSTREAM_ERROR', async () => {
+    opts.failChat(opts.platformApi());
+    const res = await call(app(), 'POST', path, { entity_id: opts.entity, replies: [chat] });
+    expect([res.status, res.body.error.code]).toEqual([502, 'UPSTREAM_ERROR']);
+    expect(res.body.error.message).not.toMatch(/token|secret/i);
+  });
+}
+
+/**
+ * Contracts §17.4: without its platform credentials a receiver starts, reports
+ * `"platform":"not_configured"` (still 200) and answers its webhooks and `/send` with 503 naming
+ * the variable; it processes nothing.
+ */
+export function itStartsWithoutPlatformCredentials(
+  runtime: () => TestRuntime,
+  service: ServiceDefinition<any, any>,
+  opts: {
+    platform: 'twitch' | 'discord' | 'slack';
+    /** The credentials to blank. */
+    unset: string[];
+    webhooks: string[];
+    /** The 503 message of the webhooks. */
+    message: string;
+    sendTo: string;
+  },
+) {
+  it('starts, /readyz and /<platform>/health say platform not_configured (200), webhooks and /send answer 503', async () => {
+    const bare = await runtime().add(service, Object.fromEntries(opts.unset.map((k) => [k, ''])));
+    const eventRows = async () =>
+      (await bare.deps.db.selectFrom(`${opts.platform}_events`).select('id').execute()).length;
+    const before = await eventRows();
+    for (const health of ['/readyz', `/${opts.platform}/health`]) {
+      const ready = await call(bare.app, 'GET', health, undefined, {});
+      expect([ready.status, ready.body.status, ready.body.checks.platform]).toEqual([
+        200,
+        'healthy',
+        'not_configured',
+      ]);
+    }
+    for (const webhook of opts.webhooks) {
+      const res = await call(bare.app, 'POST', webhook, '{"type":1}', { 'Content-Type': 'application/json' });
+      expect([res.status, res.body.error.code, res.body.error.message]).toEqual([
+        503,
+        'SERVICE_UNAVAILABLE',
+        opts.message,
+      ]);
+    }
+    const send = await call(bare.app, 'POST', `/${opts.platform}/send`, {
+      entity_id: opts.sendTo,
+      replies: [{ type: 'chat', text: 'hi' }],
+    });
+    expect([send.status, send.body.error.code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+    expect(await eventRows()).toBe(before);
   });
 }
