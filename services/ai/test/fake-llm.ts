@@ -5,7 +5,7 @@ import {
   type RecordedRequest,
 } from '@waddlebot/core/testing';
 
-export type Answer = (req: RecordedRequest) => FakeResponse;
+export type Answer = (req: RecordedRequest) => FakeResponse | Promise<FakeResponse>;
 
 /** A recording Ollama: `/api/chat` answers with whatever `answer` says, `/api/tags` lists two models. */
 export async function startFakeOllama(): Promise<FakeServer & { answer: (a: Answer | string) => void }> {
