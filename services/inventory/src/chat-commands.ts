@@ -9,7 +9,6 @@ import {
   type Logger,
   type ModuleRequest,
   type ModuleResponse,
-  type Role,
 } from '@waddlebot/core';
 import { chatTime, clampChat, fitChat, holderText, labelsText, listEntry } from './chat-format.js';
 import { InventoryError } from './inventory-error.js';
@@ -27,6 +26,7 @@ import {
 import { checkinItem, checkoutItem } from './lending.js';
 import { addLabel, removeLabel } from './item-labels.js';
 import { inventoryStats } from './inventory-stats.js';
+import { WRITE_PERMISSIONS, type WriteKind } from './write-permissions.js';
 
 export const MODULE_NAME = 'inventory';
 
@@ -56,7 +56,8 @@ interface ChatContext {
   args: string[];
 }
 
-function requireRole(ctx: ChatContext, role: Role, action: string) {
+function requireRole(ctx: ChatContext, kind: WriteKind) {
+  const { role, action } = WRITE_PERMISSIONS[kind];
   if (!hasRole(ctx.req.user_context.role, role)) throw forbidden(action);
 }
 
@@ -68,7 +69,7 @@ function itemArg(ctx: ChatContext, syntax: string): string {
 
 const SUBCOMMANDS: Record<string, Handler> = {
   async add(ctx) {
-    requireRole(ctx, 'moderator', 'add items');
+    requireRole(ctx, 'add');
     const [name = '', second, ...rest] = ctx.args;
     let quantity: string | undefined;
     let description: string | undefined;
@@ -92,7 +93,7 @@ const SUBCOMMANDS: Record<string, Handler> = {
   },
 
   async checkout(ctx) {
-    requireRole(ctx, 'moderator', 'check out items');
+    requireRole(ctx, 'checkout');
     const name = itemArg(ctx, 'checkout <item> <user> [qty]');
     const user = ctx.args[1];
     if (!user?.trim()) throw usage('Usage: !inventory checkout <item> <user> [qty]');
@@ -103,7 +104,7 @@ const SUBCOMMANDS: Record<string, Handler> = {
   },
 
   async checkin(ctx) {
-    requireRole(ctx, 'moderator', 'check in items');
+    requireRole(ctx, 'checkin');
     const name = itemArg(ctx, 'checkin <item> [user]');
     const res = await checkinItem(ctx.deps, ctx.community, ctx.actor, name, ctx.args[1]);
     const { item } = res;
@@ -112,7 +113,7 @@ const SUBCOMMANDS: Record<string, Handler> = {
   },
 
   async setqty(ctx) {
-    requireRole(ctx, 'moderator', 'change quantities');
+    requireRole(ctx, 'update');
     const name = itemArg(ctx, 'setqty <item> <n>');
     const n = ctx.args[1];
     if (n === undefined) throw usage('Usage: !inventory setqty <item> <n>');
@@ -121,7 +122,7 @@ const SUBCOMMANDS: Record<string, Handler> = {
   },
 
   async delete(ctx) {
-    requireRole(ctx, 'admin', 'delete items');
+    requireRole(ctx, 'delete');
     const name = itemArg(ctx, 'delete <item>');
     const res = await deleteItem(ctx.deps, ctx.community, ctx.actor, name);
     return `Deleted '${res.item_name}'`;
@@ -183,7 +184,7 @@ const SUBCOMMANDS: Record<string, Handler> = {
       const item = await getItem(ctx.deps, ctx.community, name);
       return `'${item.item_name}' labels: ${labelsText(item.labels)}`;
     }
-    requireRole(ctx, 'moderator', 'change labels');
+    requireRole(ctx, 'labels');
     if (action !== 'add' && action !== 'remove')
       throw new ModuleFailure('VALIDATION', 'Action must be add or remove');
     const label = ctx.args.slice(2).join(' ');

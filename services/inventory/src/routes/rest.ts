@@ -10,7 +10,6 @@ import {
   restRoute,
   z,
   type App,
-  type Role,
   type ServiceDeps,
 } from '@waddlebot/core';
 import type { Context } from 'hono';
@@ -30,6 +29,7 @@ import { addLabel, removeLabel } from '../item-labels.js';
 import { inventoryStats } from '../inventory-stats.js';
 import { MAX_DESCRIPTION_LENGTH, MAX_LABEL_LENGTH, MAX_NAME_LENGTH, MAX_QUANTITY } from '../item-input.js';
 import { publicItem } from '../item-view.js';
+import { WRITE_PERMISSIONS, type WriteKind } from '../write-permissions.js';
 
 /** Decimal, normalised as the router sends it in chat (`007` is community `7`). */
 const CommunityParam = z
@@ -66,12 +66,13 @@ const SYSTEM_ACTOR: Actor = { key: 'system', name: null };
 
 /**
  * The acting user of a write (interaction-modules §1.1). A call naming no user is a trusted
- * service acting on its own, recorded as `system`; a named user needs `role`, as in chat.
+ * service acting on its own, recorded as `system`; a named user needs the role chat asks for.
  */
-function actorWith(c: Context, role: Role, action: string): Actor {
+function actorFor(c: Context, kind: WriteKind): Actor {
   const user = actingUser(c);
   const named = ['Id', 'Name', 'Role'].some((h) => c.req.header(`X-WaddleBot-User-${h}`) !== undefined);
   if (!named) return SYSTEM_ACTOR;
+  const { role, action } = WRITE_PERMISSIONS[kind];
   if (!hasRole(user.role, role)) throw new ForbiddenError(`You don't have permission to ${action}`);
   return { key: user.id ?? SYSTEM_ACTOR.key, name: user.name };
 }
@@ -81,8 +82,19 @@ export function mountInventoryRestRoutes(app: App, deps: ServiceDeps, domain: In
   const base = '/api/v1/inventory/{community_id}';
   const item = `${base}/items/{name}`;
 
-  const audit = (action: string, community: string, actor: Actor) =>
-    deps.logger.audit({ action, community, user: actor.key, result: 'SUCCESS' });
+  /** Runs one write as the acting user: refusals become the envelope, a success is audited. */
+  async function write<T>(
+    c: Context,
+    community: string,
+    kind: WriteKind,
+    auditAction: string,
+    work: (actor: Actor) => Promise<T>,
+  ): Promise<T> {
+    const actor = actorFor(c, kind);
+    const result = await answered(() => work(actor));
+    deps.logger.audit({ action: auditAction, community, user: actor.key, result: 'SUCCESS' });
+    return result;
+  }
 
   restRoute(
     app,
@@ -127,9 +139,9 @@ export function mountInventoryRestRoutes(app: App, deps: ServiceDeps, domain: In
       status: 201,
     },
     async (c, { params, body }) => {
-      const actor = actorWith(c, 'moderator', 'add items');
-      const added = await answered(() => addItem(domain, params.community_id, actor, body));
-      audit('inventory_add', params.community_id, actor);
+      const added = await write(c, params.community_id, 'add', 'inventory_add', (actor) =>
+        addItem(domain, params.community_id, actor, body),
+      );
       return ok(c, { item: publicItem(added) }, 201);
     },
   );
@@ -162,9 +174,9 @@ export function mountInventoryRestRoutes(app: App, deps: ServiceDeps, domain: In
         }),
     },
     async (c, { params, body }) => {
-      const actor = actorWith(c, 'moderator', 'change items');
-      const updated = await answered(() => updateItem(domain, params.community_id, actor, params.name, body));
-      audit('inventory_update', params.community_id, actor);
+      const updated = await write(c, params.community_id, 'update', 'inventory_update', (actor) =>
+        updateItem(domain, params.community_id, actor, params.name, body),
+      );
       return ok(c, { item: publicItem(updated) });
     },
   );
@@ -179,9 +191,9 @@ export function mountInventoryRestRoutes(app: App, deps: ServiceDeps, domain: In
       params: ItemParams,
     },
     async (c, { params }) => {
-      const actor = actorWith(c, 'admin', 'delete items');
-      await answered(() => deleteItem(domain, params.community_id, actor, params.name));
-      audit('inventory_delete', params.community_id, actor);
+      await write(c, params.community_id, 'delete', 'inventory_delete', (actor) =>
+        deleteItem(domain, params.community_id, actor, params.name),
+      );
       return c.body(null, 204);
     },
   );
@@ -200,8 +212,7 @@ export function mountInventoryRestRoutes(app: App, deps: ServiceDeps, domain: In
       }),
     },
     async (c, { params, body }) => {
-      const actor = actorWith(c, 'moderator', 'check out items');
-      const res = await answered(() =>
+      const lent = await write(c, params.community_id, 'checkout', 'inventory_checkout', (actor) =>
         checkoutItem(
           domain,
           params.community_id,
@@ -211,8 +222,7 @@ export function mountInventoryRestRoutes(app: App, deps: ServiceDeps, domain: In
           body.quantity ?? 1,
         ),
       );
-      audit('inventory_checkout', params.community_id, actor);
-      return lendingAnswer(c, res);
+      return lendingAnswer(c, lent);
     },
   );
 
@@ -227,12 +237,10 @@ export function mountInventoryRestRoutes(app: App, deps: ServiceDeps, domain: In
       body: z.object({ checked_out_to: z.string().max(MAX_NAME_LENGTH).optional() }),
     },
     async (c, { params, body }) => {
-      const actor = actorWith(c, 'moderator', 'check in items');
-      const res = await answered(() =>
+      const returned = await write(c, params.community_id, 'checkin', 'inventory_checkin', (actor) =>
         checkinItem(domain, params.community_id, actor, params.name, body.checked_out_to),
       );
-      audit('inventory_checkin', params.community_id, actor);
-      return lendingAnswer(c, res);
+      return lendingAnswer(c, returned);
     },
   );
 
@@ -247,11 +255,9 @@ export function mountInventoryRestRoutes(app: App, deps: ServiceDeps, domain: In
       body: z.object({ label: z.string().max(MAX_LABEL_LENGTH) }),
     },
     async (c, { params, body }) => {
-      const actor = actorWith(c, 'moderator', 'change labels');
-      const labelled = await answered(() =>
+      const labelled = await write(c, params.community_id, 'labels', 'inventory_label_add', (actor) =>
         addLabel(domain, params.community_id, actor, params.name, body.label),
       );
-      audit('inventory_label_add', params.community_id, actor);
       return ok(c, { item: publicItem(labelled) });
     },
   );
@@ -266,11 +272,9 @@ export function mountInventoryRestRoutes(app: App, deps: ServiceDeps, domain: In
       params: LabelParams,
     },
     async (c, { params }) => {
-      const actor = actorWith(c, 'moderator', 'change labels');
-      const unlabelled = await answered(() =>
+      const unlabelled = await write(c, params.community_id, 'labels', 'inventory_label_remove', (actor) =>
         removeLabel(domain, params.community_id, actor, params.name, params.label),
       );
-      audit('inventory_label_remove', params.community_id, actor);
       return ok(c, { item: publicItem(unlabelled) });
     },
   );
