@@ -79,7 +79,8 @@ function summary(e: CalendarEvent, zone: string, count: number): string {
   return `#${e.id} ${e.title}, ${formatLocal(new Date(e.event_date), zone)}${e.location ? ` @ ${e.location}` : ''} ${capacity(count, e.max_attendees)}`;
 }
 
-const clip = (text: string) => (text.length <= CHAT_LIMIT ? text : `${text.slice(0, CHAT_LIMIT - 1)}…`);
+const clip = (text: string, limit = CHAT_LIMIT) =>
+  text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
 
 async function createCommand(deps: CalendarModuleDeps, req: ModuleRequest): Promise<ModuleResponse> {
   const [, title, when, description, location, max] = req.args;
@@ -135,9 +136,10 @@ async function listCommand(deps: CalendarModuleDeps, req: ModuleRequest): Promis
     return chatResponse(req, MODULE, status === 'approved' ? 'No upcoming events' : `No ${status} events`);
   }
   const line = (e: ListedEvent) => summary(e, settings.timezone, e.attendee_count);
-  let text = events.slice(0, SHOWN_IN_CHAT).map(line).join(' | ');
-  if (total > SHOWN_IN_CHAT) text += ` …and ${total - SHOWN_IN_CHAT} more`;
-  return chatResponse(req, MODULE, clip(text));
+  const more = total > SHOWN_IN_CHAT ? ` …and ${total - SHOWN_IN_CHAT} more` : '';
+  // Long titles are cut, never the count of what is not shown.
+  const text = clip(events.slice(0, SHOWN_IN_CHAT).map(line).join(' | '), CHAT_LIMIT - more.length);
+  return chatResponse(req, MODULE, text + more);
 }
 
 async function joinCommand(deps: CalendarModuleDeps, req: ModuleRequest): Promise<ModuleResponse> {
@@ -149,41 +151,33 @@ async function joinCommand(deps: CalendarModuleDeps, req: ModuleRequest): Promis
 
 async function leaveCommand(deps: CalendarModuleDeps, req: ModuleRequest): Promise<ModuleResponse> {
   const id = parseId(req.args[1], 'leave');
-  const event = await inChat(() => leaveEvent(deps, req.community_id, actorOf(req).key, id));
+  const { event, left } = await inChat(() => leaveEvent(deps, req.community_id, actorOf(req).key, id));
+  if (!left) throw new ModuleFailure('CONFLICT', clip(`You're not attending '${event.title}'`));
   return chatResponse(req, MODULE, clip(`You left '${event.title}'`));
 }
 
-async function approveCommand(deps: CalendarModuleDeps, req: ModuleRequest): Promise<ModuleResponse> {
-  const actor = actorOf(req);
-  if (!isModerator(actor))
-    throw new ModuleFailure('FORBIDDEN', "You don't have permission to approve events.");
-  const id = parseId(req.args[1], 'approve');
-  const event = await inChat(() => approveEvent(deps, req.community_id, actor, id));
-  deps.logger.audit({
-    action: 'event_approve',
-    community: req.community_id,
-    user: actor.key,
-    result: 'SUCCESS',
-    event_id: id,
-  });
-  return chatResponse(req, MODULE, clip(`Event #${id} '${event.title}' approved`));
-}
-
-async function rejectCommand(deps: CalendarModuleDeps, req: ModuleRequest): Promise<ModuleResponse> {
-  const actor = actorOf(req);
-  if (!isModerator(actor))
-    throw new ModuleFailure('FORBIDDEN', "You don't have permission to reject events.");
-  const id = parseId(req.args[1], 'reject');
-  const reason = req.args.slice(2).join(' ');
-  const event = await inChat(() => rejectEvent(deps, req.community_id, actor, id, reason));
-  deps.logger.audit({
-    action: 'event_reject',
-    community: req.community_id,
-    user: actor.key,
-    result: 'SUCCESS',
-    event_id: id,
-  });
-  return chatResponse(req, MODULE, clip(`Event #${id} '${event.title}' rejected`));
+/** approve and reject: moderators only, from pending only. */
+function decisionCommand(action: 'approve' | 'reject') {
+  return async (deps: CalendarModuleDeps, req: ModuleRequest): Promise<ModuleResponse> => {
+    const actor = actorOf(req);
+    if (!isModerator(actor))
+      throw new ModuleFailure('FORBIDDEN', `You don't have permission to ${action} events.`);
+    const id = parseId(req.args[1], action);
+    const event = await inChat(() =>
+      action === 'approve'
+        ? approveEvent(deps, req.community_id, actor, id)
+        : rejectEvent(deps, req.community_id, actor, id, req.args.slice(2).join(' ')),
+    );
+    deps.logger.audit({
+      action: `event_${action}`,
+      community: req.community_id,
+      user: actor.key,
+      result: 'SUCCESS',
+      event_id: id,
+    });
+    const done = action === 'approve' ? 'approved' : 'rejected';
+    return chatResponse(req, MODULE, clip(`Event #${id} '${event.title}' ${done}`));
+  };
 }
 
 async function cancelCommand(deps: CalendarModuleDeps, req: ModuleRequest): Promise<ModuleResponse> {
@@ -204,7 +198,8 @@ export async function handleCalendarRequest(
   deps: CalendarModuleDeps,
   req: ModuleRequest,
 ): Promise<ModuleResponse> {
-  switch (req.args[0]?.toLowerCase()) {
+  const sub = req.args[0]?.toLowerCase();
+  switch (sub) {
     case 'create':
       return createCommand(deps, req);
     case 'list':
@@ -214,9 +209,8 @@ export async function handleCalendarRequest(
     case 'leave':
       return leaveCommand(deps, req);
     case 'approve':
-      return approveCommand(deps, req);
     case 'reject':
-      return rejectCommand(deps, req);
+      return decisionCommand(sub)(deps, req);
     case 'cancel':
       return cancelCommand(deps, req);
     default:

@@ -323,21 +323,20 @@ export async function joinEvent(
   });
 }
 
+/** Takes a user off an event's list; `left` is false when they were not on it. */
 export async function leaveEvent(
   deps: CalendarDeps,
   communityId: string,
   userKey: string,
   id: number,
-): Promise<CalendarEvent> {
+): Promise<{ event: CalendarEvent; left: boolean }> {
   const event = await findEvent(deps.db, communityId, id);
   const res = await deps.db
     .deleteFrom('calendar_event_attendees')
     .where('event_id', '=', event.id)
     .where('user_id', '=', userKey)
     .executeTakeFirst();
-  if (Number(res.numDeletedRows) === 0)
-    throw new CalendarError('CONFLICT', `You're not attending '${event.title}'`);
-  return event;
+  return { event, left: Number(res.numDeletedRows) > 0 };
 }
 
 export type ListedEvent = CalendarEvent & { attendee_count: number };

@@ -344,6 +344,43 @@ describe('chat validation and permissions', () => {
     );
   });
 
+  it('long titles are cut to fit one chat message, never the "…and n more"', async () => {
+    for (let i = 0; i < 7; i++) {
+      const title = `${String.fromCharCode(65 + i)}${'x'.repeat(200)}`;
+      const r = await interact(
+        mod(`!calendar create "${title}" "2031-02-0${i + 1} 10:00"`, { community: '22' }),
+      );
+      expect(r.body.success).toBe(true);
+    }
+    const listed = await interact(member('!calendar list', { community: '22' }));
+    expect(listed.body.chat_message.length).toBeLessThanOrEqual(450);
+    expect(listed.body.chat_message).toMatch(/ …and 2 more$/);
+  });
+
+  it('chat time input in a DST gap moves forward, in an overlap takes the earlier instant', async () => {
+    const gap = await interact(mod('!calendar create "Gap stream" "2031-03-09 02:30"'));
+    expect((await eventRow(idIn(gap.body.chat_message))).event_date).toEqual(
+      new Date('2031-03-09T07:00:00Z'),
+    );
+    expect(gap.body.chat_message).toContain('Sun 2031-03-09 03:00 EDT');
+    const overlap = await interact(mod('!calendar create "Overlap stream" "2031-11-02 01:30"'));
+    expect((await eventRow(idIn(overlap.body.chat_message))).event_date).toEqual(
+      new Date('2031-11-02T05:30:00Z'),
+    );
+    expect(overlap.body.chat_message).toContain('01:30 EDT');
+  });
+
+  it('reject answers in words, and leaving an event of another community finds nothing', async () => {
+    const id = idIn(
+      (await interact(member('!calendar create "Reject words" "2031-06-01 12:00"'))).body.chat_message,
+    );
+    const rejected = await interact(mod(`!calendar reject #${id} Too late in the night`));
+    expect(rejected.body.chat_message).toBe(`Event #${id} 'Reject words' rejected`);
+    expect((await eventRow(id)).rejection_reason).toBe('Too late in the night');
+    const foreign = await interact(member(`!calendar leave ${id}`, { community: '8' }));
+    expect(foreign.body).toMatchObject({ success: false, error_code: 'NOT_FOUND' });
+  });
+
   it('malformed requests and missing keys on /interaction', async () => {
     expect((await call(app, 'POST', '/interaction', { args: [] })).status).toBe(400);
     const none = await call(app, 'POST', '/calendar', chat('!calendar'), {
@@ -478,6 +515,87 @@ describe('REST', () => {
       reminder_offsets_minutes: [1440, 60, 15],
     });
     expect((await rest('GET', '/api/v1/calendar/8/settings')).body.data.timezone).toBe('UTC');
+  });
+
+  it('cancel defaults to one event; a member cannot cancel what another created', async () => {
+    const created = await rest(
+      'POST',
+      '/api/v1/calendar/7/events',
+      { title: 'Default cancel', event_date: '2030-08-03T18:00:00Z', entity_id: 'slack:T1:C1' },
+      asMember('500'),
+    );
+    const id = created.body.data.event.id;
+    const other = await rest('POST', `/api/v1/calendar/7/events/${id}/cancel`, {}, asMember('501'));
+    expect(other.status).toBe(403);
+    expect((await eventRow(id)).status).toBe('pending');
+    const res = await rest('POST', `/api/v1/calendar/7/events/${id}/cancel`, {}, asMember('500'));
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ cancelled: 1, event: { id, status: 'cancelled' } });
+    expect((await eventRow(id)).status).toBe('cancelled');
+  });
+
+  it('every event route of one community refuses the events of another', async () => {
+    const created = await rest(
+      'POST',
+      '/api/v1/calendar/30/events',
+      { title: 'Thirty only', event_date: '2030-08-04T18:00:00Z', entity_id: 'twitch:30' },
+      asMember('600'),
+    );
+    const id = created.body.data.event.id;
+    const foreign: [string, string, unknown?][] = [
+      ['GET', `/api/v1/calendar/31/events/${id}`],
+      ['POST', `/api/v1/calendar/31/events/${id}/approve`, {}],
+      ['POST', `/api/v1/calendar/31/events/${id}/reject`, { reason: 'no' }],
+      ['POST', `/api/v1/calendar/31/events/${id}/cancel`, { scope: 'series' }],
+      ['POST', `/api/v1/calendar/31/events/${id}/attendees`, {}],
+      ['DELETE', `/api/v1/calendar/31/events/${id}/attendees/600`],
+    ];
+    for (const [method, path, body] of foreign) {
+      const res = await rest(method, path, body, asAdmin);
+      expect(res.status, `${method} ${path}`).toBe(404);
+      expect(res.body.error.code).toBe('NOT_FOUND');
+    }
+    expect(
+      (await rest('GET', '/api/v1/calendar/31/events?status=pending', undefined, asMod)).body.data.total,
+    ).toBe(0);
+    expect((await eventRow(id)).status).toBe('pending');
+    const attendees = await db()
+      .selectFrom('calendar_event_attendees')
+      .select('id')
+      .where('event_id', '=', id)
+      .execute();
+    expect(attendees).toEqual([]);
+  });
+
+  it('validates windows, channels and settings changes', async () => {
+    const window = await rest(
+      'GET',
+      '/api/v1/calendar/7/events?from=2030-09-01T00:00:00Z&to=2030-08-01T00:00:00Z',
+    );
+    expect(window.status).toBe(400);
+    expect(window.body.error.details[0].path).toBe('to');
+    for (const entity_id of ['discord:9', 'twitch:1:2', 'slack:T1']) {
+      const res = await rest(
+        'POST',
+        '/api/v1/calendar/7/events',
+        { title: 'Nowhere', event_date: '2030-08-01T18:00:00Z', entity_id },
+        asMod,
+      );
+      expect(res.status, entity_id).toBe(400);
+      expect(res.body.error.details[0].path).toBe('entity_id');
+    }
+    const nothing = await rest('PUT', '/api/v1/calendar/7/settings', {}, asAdmin);
+    expect(nothing.status).toBe(400);
+    const badOffset = await rest(
+      'PUT',
+      '/api/v1/calendar/7/settings',
+      { reminder_offsets_minutes: [0] },
+      asAdmin,
+    );
+    expect(badOffset.status).toBe(400);
+    const member = await rest('PUT', '/api/v1/calendar/7/settings', { timezone: 'UTC' }, asMember('1'));
+    expect(member.status).toBe(403);
+    expect((await rest('GET', '/api/v1/calendar/7/settings')).body.data.timezone).toBe('America/New_York');
   });
 
   it('documents its REST routes in /openapi.json', async () => {

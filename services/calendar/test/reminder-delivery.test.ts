@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   TEST_SERVICE_KEY,
   call,
@@ -50,18 +50,19 @@ const remindersOf = (id: number) =>
     .orderBy('reminder_time')
     .execute();
 
-async function settled(reminderId: number) {
-  for (let i = 0; i < 200; i++) {
-    const row = await db()
-      .selectFrom('calendar_event_reminders')
-      .selectAll()
-      .where('id', '=', reminderId)
-      .executeTakeFirstOrThrow();
-    if (['sent', 'failed', 'skipped'].includes(row.delivery_status)) return row;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`reminder ${reminderId} never settled`);
-}
+/** Polls (10 s deadline) until the reminder reaches a final status. */
+const settled = (reminderId: number) =>
+  vi.waitUntil(
+    async () => {
+      const row = await db()
+        .selectFrom('calendar_event_reminders')
+        .selectAll()
+        .where('id', '=', reminderId)
+        .executeTakeFirstOrThrow();
+      return ['sent', 'failed', 'skipped'].includes(row.delivery_status) && row;
+    },
+    { timeout: 10_000, interval: 50 },
+  );
 const morePolls = () => new Promise((r) => setTimeout(r, 700));
 
 async function autoApproved(title: string, when: string): Promise<number> {

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
+import { parseEntityId } from '../contracts/ids.js';
 import type { ModuleErrorCode } from '../contracts/messages.js';
 import {
   AppError,
@@ -27,6 +28,16 @@ export const RowIdParam = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INT
 
 export const CommunityPath = z.object({ community_id: CommunityIdParam });
 export const CommunityRowPath = CommunityPath.extend({ id: RowIdParam });
+
+/**
+ * An entity a `chat` message can be posted to (contracts §12): `twitch:<broadcaster_id>`,
+ * `discord:<guild>:<channel>` or `slack:<team>:<channel>`, never a whole server.
+ */
+export const ChannelEntityIdSchema = z.string().refine((v) => {
+  const parsed = parseEntityId(v);
+  if (!parsed) return false;
+  return parsed.platform === 'twitch' ? parsed.channel_id === '' : parsed.channel_id !== '';
+}, 'must be a channel: twitch:<broadcaster_id>, discord:<guild_id>:<channel_id> or slack:<team_id>:<channel_id>');
 
 /** The acting user of a REST write; a write nobody is named for is a 400, not an anonymous change. */
 export function requireActingUser(c: Context): ActingUser & { id: string } {

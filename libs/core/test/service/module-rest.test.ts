@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
 import { AppError } from '../../src/http/errors.js';
-import { CommunityPath, CommunityRowPath, requireActingUser, restErrorFor } from '../../src/service/index.js';
+import {
+  ChannelEntityIdSchema,
+  CommunityPath,
+  CommunityRowPath,
+  requireActingUser,
+  restErrorFor,
+} from '../../src/service/index.js';
 
 describe('per-community module REST pieces', () => {
   it('path params: decimal community ids are normalised, anything else is refused', () => {
@@ -11,6 +17,13 @@ describe('per-community module REST pieces', () => {
     expect(CommunityRowPath.parse({ community_id: '7', id: '12' })).toEqual({ community_id: '7', id: 12 });
     expect(CommunityRowPath.safeParse({ community_id: '7', id: '0' }).success).toBe(false);
     expect(CommunityRowPath.safeParse({ community_id: '7', id: '1.5' }).success).toBe(false);
+  });
+
+  it('a channel entity is one a chat message can go to, never a whole server', () => {
+    for (const ok of ['twitch:1001', 'discord:G1:C1', 'slack:T1:C9'])
+      expect(ChannelEntityIdSchema.safeParse(ok).success, ok).toBe(true);
+    for (const bad of ['twitch:1:2', 'discord:G1', 'slack:T1', 'irc:x:y', 'discord:G 1:C1', ''])
+      expect(ChannelEntityIdSchema.safeParse(bad).success, bad).toBe(false);
   });
 
   it('requireActingUser: the named user with role and labels, else a 400 naming the header', async () => {

@@ -1,18 +1,20 @@
 import type { Context } from 'hono';
 import {
-  ConflictError,
-  EntityIdSchema,
+  ChannelEntityIdSchema,
+  CommunityPath,
+  CommunityRowPath,
   ForbiddenError,
   NotFoundError,
   ValidationError,
   actingUser,
   hasRole,
   ok,
-  parseEntityId,
+  requireActingUser,
+  restErrorFor,
+  restRoute,
   z,
   type App,
   type ServiceDeps,
-  restRoute,
 } from '@waddlebot/core';
 import { CalendarError } from '../calendar-errors.js';
 import { EVENT_STATUSES, RECURRING_PATTERNS } from '../db.js';
@@ -21,9 +23,9 @@ import {
   cancelEvent,
   createEvent,
   eventWithAttendees,
-  findEvent,
   isModerator,
   joinEvent,
+  leaveEvent,
   listEvents,
   rejectEvent,
   type Actor,
@@ -32,42 +34,22 @@ import {
 import { isValidZone } from '../local-time.js';
 import { readSettings, writeSettings } from '../settings.js';
 
-const CommunityParam = z
-  .string()
-  .regex(/^\d{1,18}$/, 'must be a decimal community id')
-  .transform((v) => String(Number(v)));
-const IdParam = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const IsoTime = z.iso.datetime({ offset: true });
-const CommunityPath = z.object({ community_id: CommunityParam });
-const EventPath = z.object({ community_id: CommunityParam, id: IdParam });
-const AttendeePath = EventPath.extend({ user_id: z.string().min(1).max(200) });
+const AttendeePath = CommunityRowPath.extend({ user_id: z.string().min(1).max(200) });
 
-/** The REST caller as an actor; writes need the acting user's id. */
-function actor(c: Context, required = true): Actor {
-  const u = actingUser(c);
-  if (!u.id && required)
-    throw new ValidationError('X-WaddleBot-User-Id is required', [
-      { path: 'X-WaddleBot-User-Id', message: 'Required' },
-    ]);
+/** The REST caller as an actor: the named user, or for reads an anonymous member. */
+function actorOf(c: Context, { required }: { required: boolean }): Actor {
+  const u = required ? requireActingUser(c) : actingUser(c);
   return { key: u.id ?? '', name: u.name, role: u.role, labels: u.labels };
 }
 
 /** Domain refusals map to 400/403/404/409 (interaction-modules §6 REST). */
-async function rest<T>(work: () => Promise<T>): Promise<T> {
+async function restChecked<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (!(err instanceof CalendarError)) throw err;
-    switch (err.kind) {
-      case 'NOT_FOUND':
-        throw new NotFoundError(err.message);
-      case 'FORBIDDEN':
-        throw new ForbiddenError(err.message);
-      case 'CONFLICT':
-        throw new ConflictError(err.message);
-      default:
-        throw new ValidationError(err.message, [{ path: err.field ?? '', message: err.message }]);
-    }
+    if (err instanceof CalendarError) throw restErrorFor(err.kind, err.message, err.field);
+    throw err;
   }
 }
 
@@ -80,7 +62,8 @@ const CreateEvent = z
     location: z.string().max(500).nullish(),
     max_attendees: z.number().int().min(1).nullish(),
     tags: z.array(z.string().max(50)).max(20).optional(),
-    entity_id: EntityIdSchema,
+    // Reminders are posted there, so it must be a channel (contracts §12).
+    entity_id: ChannelEntityIdSchema,
     is_recurring: z.boolean().optional(),
     recurring_pattern: z.enum(RECURRING_PATTERNS).nullish(),
     recurring_end_date: IsoTime.nullish(),
@@ -88,18 +71,20 @@ const CreateEvent = z
   .superRefine((v, ctx) => {
     if (v.is_recurring && !v.recurring_pattern)
       ctx.addIssue({ code: 'custom', path: ['recurring_pattern'], message: 'required when is_recurring' });
-    const parsed = parseEntityId(v.entity_id);
-    if (parsed && parsed.platform !== 'twitch' && !parsed.channel_id)
-      ctx.addIssue({ code: 'custom', path: ['entity_id'], message: 'must name a channel' });
   });
 
-const ListQuery = z.object({
-  status: z.enum(EVENT_STATUSES).default('approved'),
-  from: IsoTime.optional(),
-  to: IsoTime.optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
-  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-});
+const ListQuery = z
+  .object({
+    status: z.enum(EVENT_STATUSES).default('approved'),
+    from: IsoTime.optional(),
+    to: IsoTime.optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  })
+  .refine((q) => !q.from || !q.to || new Date(q.from) < new Date(q.to), {
+    path: ['to'],
+    message: 'must be after from',
+  });
 
 const RejectBody = z.object({ reason: z.string().trim().min(1).max(500) });
 const CancelBody = z.object({ scope: z.enum(['one', 'series']).default('one') });
@@ -113,6 +98,32 @@ export function mountCalendarRestRoutes(app: App, deps: ServiceDeps, domain: Cal
   const auth = deps.auth.require('service');
   const base = '/api/v1/calendar/{community_id}';
 
+  /** approve, reject and cancel: a moderation step on one event, audited alike. */
+  function moderationRoute<B extends z.ZodType>(
+    action: 'approve' | 'reject' | 'cancel',
+    summary: string,
+    body: B | undefined,
+    run: (communityId: string, who: Actor, id: number, body: z.output<B>) => Promise<unknown>,
+  ) {
+    restRoute(
+      app,
+      auth,
+      { method: 'post', path: `${base}/events/{id}/${action}`, summary, params: CommunityRowPath, body },
+      async (c, { params: { community_id, id }, body: input }) => {
+        const who = actorOf(c, { required: true });
+        const result = await restChecked(() => run(community_id, who, id, input as z.output<B>));
+        deps.logger.audit({
+          action: `event_${action}`,
+          community: community_id,
+          user: who.key,
+          result: 'SUCCESS',
+          event_id: id,
+        });
+        return ok(c, result);
+      },
+    );
+  }
+
   restRoute(
     app,
     auth,
@@ -124,7 +135,7 @@ export function mountCalendarRestRoutes(app: App, deps: ServiceDeps, domain: Cal
       query: ListQuery,
     },
     async (c, { params: { community_id }, query: q }) => {
-      if (q.status !== 'approved' && !isModerator(actor(c, false)))
+      if (q.status !== 'approved' && !isModerator(actorOf(c, { required: false })))
         throw new ForbiddenError(`Listing ${q.status} events needs moderator rights`);
       const res = await listEvents(domain, community_id, {
         status: q.status,
@@ -149,9 +160,9 @@ export function mountCalendarRestRoutes(app: App, deps: ServiceDeps, domain: Cal
       status: 201,
     },
     async (c, { params: { community_id }, body }) => {
-      const who = actor(c);
+      const who = actorOf(c, { required: true });
       const pattern = body.is_recurring !== false ? body.recurring_pattern : null;
-      const res = await rest(() =>
+      const res = await restChecked(() =>
         createEvent(domain, community_id, who, {
           entityId: body.entity_id,
           title: body.title,
@@ -188,82 +199,25 @@ export function mountCalendarRestRoutes(app: App, deps: ServiceDeps, domain: Cal
       method: 'get',
       path: `${base}/events/{id}`,
       summary: 'One event with its attendees',
-      params: EventPath,
+      params: CommunityRowPath,
     },
-    async (c, { params: { community_id, id } }) => {
-      return ok(c, await rest(() => eventWithAttendees(domain, community_id, id)));
-    },
+    async (c, { params: { community_id, id } }) =>
+      ok(c, await restChecked(() => eventWithAttendees(domain, community_id, id))),
   );
 
-  restRoute(
-    app,
-    auth,
-    {
-      method: 'post',
-      path: `${base}/events/{id}/approve`,
-      summary: 'Approve a pending event',
-      params: EventPath,
-    },
-    async (c, { params: { community_id, id } }) => {
-      const who = actor(c);
-      const event = await rest(() => approveEvent(domain, community_id, who, id));
-      deps.logger.audit({
-        action: 'event_approve',
-        community: community_id,
-        user: who.key,
-        result: 'SUCCESS',
-        event_id: id,
-      });
-      return ok(c, event);
-    },
+  moderationRoute('approve', 'Approve a pending event', undefined, (community, who, id) =>
+    approveEvent(domain, community, who, id),
   );
-
-  restRoute(
-    app,
-    auth,
-    {
-      method: 'post',
-      path: `${base}/events/{id}/reject`,
-      summary: 'Reject a pending event',
-      params: EventPath,
-      body: RejectBody,
-    },
-    async (c, { params: { community_id, id }, body }) => {
-      const who = actor(c);
-      const event = await rest(() => rejectEvent(domain, community_id, who, id, body.reason));
-      deps.logger.audit({
-        action: 'event_reject',
-        community: community_id,
-        user: who.key,
-        result: 'SUCCESS',
-        event_id: id,
-      });
-      return ok(c, event);
-    },
+  moderationRoute('reject', 'Reject a pending event', RejectBody, (community, who, id, body) =>
+    rejectEvent(domain, community, who, id, body.reason),
   );
-
-  restRoute(
-    app,
-    auth,
-    {
-      method: 'post',
-      path: `${base}/events/{id}/cancel`,
-      summary: 'Cancel an event or its series',
-      params: EventPath,
-      body: CancelBody,
-    },
-    async (c, { params: { community_id, id }, body }) => {
-      const who = actor(c);
-      const res = await rest(() => cancelEvent(domain, community_id, who, id, body.scope));
-      deps.logger.audit({
-        action: 'event_cancel',
-        community: community_id,
-        user: who.key,
-        result: 'SUCCESS',
-        event_id: id,
-        scope: body.scope,
-      });
-      return ok(c, { event: res.event, cancelled: res.cancelled });
+  moderationRoute(
+    'cancel',
+    'Cancel an event, or with scope "series" its series',
+    CancelBody,
+    async (community, who, id, body) => {
+      const res = await cancelEvent(domain, community, who, id, body.scope);
+      return { event: res.event, cancelled: res.cancelled };
     },
   );
 
@@ -274,12 +228,12 @@ export function mountCalendarRestRoutes(app: App, deps: ServiceDeps, domain: Cal
       method: 'post',
       path: `${base}/events/{id}/attendees`,
       summary: 'Join as the acting user',
-      params: EventPath,
+      params: CommunityRowPath,
       status: 201,
     },
     async (c, { params: { community_id, id } }) => {
-      const who = actor(c);
-      const res = await rest(() => joinEvent(domain, community_id, who, id));
+      const who = actorOf(c, { required: true });
+      const res = await restChecked(() => joinEvent(domain, community_id, who, id));
       return ok(c, { event_id: res.event.id, user_id: who.key, attendee_count: res.count }, 201);
     },
   );
@@ -294,16 +248,11 @@ export function mountCalendarRestRoutes(app: App, deps: ServiceDeps, domain: Cal
       params: AttendeePath,
     },
     async (c, { params: { community_id, id, user_id } }) => {
-      const who = actor(c);
+      const who = actorOf(c, { required: true });
       if (who.key !== user_id && !isModerator(who))
         throw new ForbiddenError('Only the attendee or a moderator can do this');
-      const event = await rest(() => findEvent(domain.db, community_id, id));
-      const res = await domain.db
-        .deleteFrom('calendar_event_attendees')
-        .where('event_id', '=', event.id)
-        .where('user_id', '=', user_id)
-        .executeTakeFirst();
-      if (Number(res.numDeletedRows) === 0) throw new NotFoundError('That user is not attending');
+      const { event, left } = await restChecked(() => leaveEvent(domain, community_id, user_id, id));
+      if (!left) throw new NotFoundError('That user is not attending');
       return ok(c, { event_id: event.id, user_id, removed: true });
     },
   );
@@ -312,9 +261,8 @@ export function mountCalendarRestRoutes(app: App, deps: ServiceDeps, domain: Cal
     app,
     auth,
     { method: 'get', path: `${base}/settings`, summary: 'Calendar settings', params: CommunityPath },
-    async (c, { params: { community_id } }) => {
-      return ok(c, await readSettings(domain.db, community_id, domain.defaultZone));
-    },
+    async (c, { params: { community_id } }) =>
+      ok(c, await readSettings(domain.db, community_id, domain.defaultZone)),
   );
 
   restRoute(
@@ -328,10 +276,12 @@ export function mountCalendarRestRoutes(app: App, deps: ServiceDeps, domain: Cal
       body: SettingsBody,
     },
     async (c, { params: { community_id }, body }) => {
-      const who = actor(c, false);
+      const who = actorOf(c, { required: false });
       // community.manage_settings is an admin permission (contracts §4).
       if (!hasRole(who.role, 'admin'))
         throw new ForbiddenError('Changing calendar settings needs admin rights');
+      if (body.timezone === undefined && body.reminder_offsets_minutes === undefined)
+        throw new ValidationError('Nothing to change', [{ path: '', message: 'Nothing to change' }]);
       const current = await readSettings(domain.db, community_id, domain.defaultZone);
       const saved = await writeSettings(domain.db, domain.clock, {
         community_id,

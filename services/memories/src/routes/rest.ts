@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import {
+  ChannelEntityIdSchema,
   CommunityPath,
   CommunityRowPath,
   EntityIdSchema,
@@ -9,7 +10,6 @@ import {
   actingUser,
   hasRole,
   ok,
-  parseEntityId,
   requireActingUser,
   restErrorFor,
   restRoute,
@@ -88,7 +88,7 @@ const CreateReminder = z
   .object({
     user_id: z.string().min(1).max(200),
     user_name: z.string().min(1).max(255),
-    entity_id: EntityIdSchema,
+    entity_id: ChannelEntityIdSchema,
     reminder_text: z.string().min(1).max(500),
     remind_in: z.string().max(50).optional(),
     remind_at: z.iso.datetime({ offset: true }).optional(),
@@ -104,15 +104,6 @@ const CreateReminder = z
       });
     if (v.recurring_end && !v.recurring_pattern)
       ctx.addIssue({ code: 'custom', path: ['recurring_end'], message: 'needs recurring_pattern' });
-    // Reminders are posted as chat, which needs a channel (contracts §12).
-    const parsed = parseEntityId(v.entity_id);
-    if (parsed && (parsed.platform === 'twitch' ? parsed.channel_id !== '' : !parsed.channel_id))
-      ctx.addIssue({
-        code: 'custom',
-        path: ['entity_id'],
-        message:
-          'must be a channel: twitch:<broadcaster_id>, discord:<guild>:<channel> or slack:<team>:<channel>',
-      });
   });
 
 /** When a reminder is due: a delay the way chat reads it, or an absolute time in the future. */
