@@ -102,8 +102,10 @@ export async function createAlias(deps: AliasDeps, input: CreateAliasInput): Pro
       await lockCommunity(trx, input.communityId);
       if (await findActiveAlias(trx, input.communityId, name)) throw duplicate();
       if ((await countActiveAliases(trx, input.communityId)) >= deps.maxPerCommunity) {
-        throw new ConflictError(
+        // Listed with the add-time validation rules (interaction-modules §3), so a 400, not a 409.
+        throw new ValidationError(
           `This community already has ${deps.maxPerCommunity} aliases; remove one first`,
+          [{ path: 'alias', message: `at most ${deps.maxPerCommunity} active aliases` }],
         );
       }
       await assertNoCycle(trx, input.communityId, name, template);

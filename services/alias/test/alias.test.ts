@@ -305,8 +305,15 @@ describe('chat commands', () => {
     for (let i = 0; i < 6; i++)
       expect((await interact(mod(`!alias add !lim${i} t${i}`, { community: '33' }))).body.success).toBe(true);
     const over = await interact(mod('!alias add !lim6 t6', { community: '33' }));
-    expect(over.body).toMatchObject({ success: false, error_code: 'CONFLICT' });
+    expect(over.body).toMatchObject({ success: false, error_code: 'VALIDATION' });
+    expect(over.body.chat_message).toContain('already has 6 aliases');
+    const rest = await call(app, 'POST', '/api/v1/aliases/33', { alias: 'lim6', template: 't6' });
+    expect(rest.status).toBe(400);
+    expect(rest.body.error.code).toBe('VALIDATION_ERROR');
     expect(await aliasRow('33', 'lim6')).toBeUndefined();
+    // A removed alias frees its place.
+    await interact(mod('!alias remove lim0', { community: '33' }));
+    expect((await interact(mod('!alias add !lim6 t6', { community: '33' }))).body.success).toBe(true);
   });
 
   it('relays the router refusing the depth as LOOP, and a router failure as UPSTREAM', async () => {
