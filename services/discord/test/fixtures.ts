@@ -3,6 +3,17 @@ import type { FakeServer } from '@waddlebot/core/testing';
 export const APP_ID = '4242';
 export const BOT_TOKEN = 'bot-token-0123456789abcdef';
 
+/** The receiver's env against a fake Discord REST API; the gateway is driven through `onDispatch`. */
+export function discordEnv(discord: FakeServer, publicKeyHex?: string): Record<string, string> {
+  return {
+    DISCORD_API_BASE_URL: discord.url,
+    DISCORD_BOT_TOKEN: BOT_TOKEN,
+    DISCORD_APPLICATION_ID: APP_ID,
+    DISCORD_GATEWAY_ENABLED: 'false',
+    ...(publicKeyHex ? { DISCORD_PUBLIC_KEY: publicKeyHex } : {}),
+  };
+}
+
 export function playDiscord(discord: FakeServer) {
   discord.on('PATCH', /^\/webhooks\/.+\/messages\/@original$/, { body: { id: 'orig' } });
   discord.on('DELETE', /^\/webhooks\/.+\/messages\/@original$/, { status: 204 });

@@ -5,7 +5,7 @@ import {
   useReceiverHarness,
   type StartedReceiver,
 } from '../../../libs/core/test/receiver/receiver-harness.js';
-import { BOT_TOKEN, playDiscord } from './fixtures.js';
+import { discordEnv, playDiscord } from './fixtures.js';
 
 let rt: TestRuntime;
 let router: FakeServer;
@@ -15,11 +15,7 @@ let idle: () => Promise<void>;
 
 useReceiverHarness({
   service,
-  env: (platform) => ({
-    DISCORD_API_BASE_URL: platform.url,
-    DISCORD_BOT_TOKEN: BOT_TOKEN,
-    DISCORD_GATEWAY_ENABLED: 'false',
-  }),
+  env: (platform) => discordEnv(platform),
   playPlatform: playDiscord,
   seed: async (h) => {
     await call(h.svc.app, 'POST', '/discord/api/channels', { guild_id: '1', channel_id: '11' });

@@ -11,7 +11,7 @@ import {
   useReceiverHarness,
   type StartedReceiver,
 } from '../../../libs/core/test/receiver/receiver-harness.js';
-import { APP_ID, BOT_TOKEN, playDiscord, slashInteraction } from './fixtures.js';
+import { APP_ID, BOT_TOKEN, discordEnv, playDiscord, slashInteraction } from './fixtures.js';
 
 let rt: TestRuntime;
 let router: FakeServer;
@@ -22,13 +22,7 @@ const keys = discordKeyPair();
 
 useReceiverHarness({
   service,
-  env: (platform) => ({
-    DISCORD_API_BASE_URL: platform.url,
-    DISCORD_PUBLIC_KEY: keys.publicKeyHex,
-    DISCORD_BOT_TOKEN: BOT_TOKEN,
-    DISCORD_APPLICATION_ID: APP_ID,
-    DISCORD_GATEWAY_ENABLED: 'false',
-  }),
+  env: (platform) => discordEnv(platform, keys.publicKeyHex),
   playPlatform: playDiscord,
   seed: async (h) => {
     expect((await call(h.svc.app, 'POST', '/discord/api/channels', { guild_id: '100' })).status).toBe(201);

@@ -9,7 +9,7 @@ import {
   itRefusesInvalidSends,
   itRefusesMissingAndWrongServiceKeys,
 } from '../../../libs/core/test/receiver/receiver-contract.js';
-import { BOT_ID, EVENTSUB_SECRET, playTwitch } from './fixtures.js';
+import { BOT_ID, EVENTSUB_SECRET, playTwitch, twitchEnv } from './fixtures.js';
 
 let twitch: FakeServer;
 let app: StartedReceiver<typeof service>['app'];
@@ -17,16 +17,7 @@ let deps: StartedReceiver<typeof service>['deps'];
 
 useReceiverHarness({
   service,
-  env: (platform) => ({
-    TWITCH_API_BASE_URL: `${platform.url}/helix`,
-    TWITCH_AUTH_BASE_URL: `${platform.url}/oauth2`,
-    TWITCH_CLIENT_ID: 'cid',
-    TWITCH_CLIENT_SECRET: 'client-secret-xyz',
-    TWITCH_EVENTSUB_SECRET: EVENTSUB_SECRET,
-    TWITCH_WEBHOOK_CALLBACK_URL: 'https://bot.example/twitch/webhook',
-    TWITCH_REDIRECT_URI: 'https://bot.example/twitch/auth/callback',
-    TWITCH_BOT_USER_ID: BOT_ID,
-  }),
+  env: twitchEnv,
   playPlatform: playTwitch,
   started: (h) => {
     twitch = h.platform;

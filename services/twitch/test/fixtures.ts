@@ -3,6 +3,20 @@ import type { FakeServer } from '@waddlebot/core/testing';
 export const EVENTSUB_SECRET = 'eventsub-secret-0123456789';
 export const BOT_ID = '999';
 
+/** The receiver's env against a fake Twitch serving OAuth under /oauth2 and Helix under /helix. */
+export function twitchEnv(twitch: FakeServer): Record<string, string> {
+  return {
+    TWITCH_API_BASE_URL: `${twitch.url}/helix`,
+    TWITCH_AUTH_BASE_URL: `${twitch.url}/oauth2`,
+    TWITCH_CLIENT_ID: 'cid',
+    TWITCH_CLIENT_SECRET: 'client-secret-xyz',
+    TWITCH_EVENTSUB_SECRET: EVENTSUB_SECRET,
+    TWITCH_WEBHOOK_CALLBACK_URL: 'https://bot.example/twitch/webhook',
+    TWITCH_REDIRECT_URI: 'https://bot.example/twitch/auth/callback',
+    TWITCH_BOT_USER_ID: BOT_ID,
+  };
+}
+
 /** Fake Twitch: OAuth under /oauth2, Helix under /helix. */
 let appTokens = 0;
 

@@ -13,7 +13,7 @@ import {
   type StartedReceiver,
 } from '../../../libs/core/test/receiver/receiver-harness.js';
 import { itStartsWithoutPlatformCredentials } from '../../../libs/core/test/receiver/receiver-contract.js';
-import { BOT_ID, EVENTSUB_SECRET, chatEvent, playTwitch } from './fixtures.js';
+import { BOT_ID, EVENTSUB_SECRET, chatEvent, playTwitch, twitchEnv } from './fixtures.js';
 
 let rt: TestRuntime;
 let router: FakeServer;
@@ -23,15 +23,7 @@ let idle: () => Promise<void>;
 
 useReceiverHarness({
   service,
-  env: (platform) => ({
-    TWITCH_API_BASE_URL: `${platform.url}/helix`,
-    TWITCH_AUTH_BASE_URL: `${platform.url}/oauth2`,
-    TWITCH_CLIENT_ID: 'cid',
-    TWITCH_CLIENT_SECRET: 'client-secret-xyz',
-    TWITCH_EVENTSUB_SECRET: EVENTSUB_SECRET,
-    TWITCH_WEBHOOK_CALLBACK_URL: 'https://bot.example/twitch/webhook',
-    TWITCH_BOT_USER_ID: BOT_ID,
-  }),
+  env: twitchEnv,
   playPlatform: playTwitch,
   seed: async (h) => {
     const added = await call(h.svc.app, 'POST', '/twitch/api/channels', {
