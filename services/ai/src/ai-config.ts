@@ -94,7 +94,13 @@ export const aiConfigShape = {
 export type AiEnv = { [K in keyof typeof aiConfigShape]: z.output<(typeof aiConfigShape)[K]> } & {
   OLLAMA_BASE_URL: string;
   OPENAI_BASE_URL: string;
+  REQUEST_TIMEOUT: number;
 };
+
+/** The LLM timeout never exceeds the deployment-wide outbound REQUEST_TIMEOUT (seconds, contracts §16). */
+export function llmTimeoutMs(env: AiEnv): number {
+  return Math.min(env.AI_TIMEOUT_MS, env.REQUEST_TIMEOUT * 1000);
+}
 
 /** The OpenAI-compatible key: OPENAI_API_KEY, else the generic AI_API_KEY. */
 export function openAiKey(env: AiEnv): string | undefined {

@@ -1,5 +1,5 @@
 import type { CheckStatus, HttpClient } from '@waddlebot/core';
-import { openAiKey, type AiEnv, type ProviderName } from './ai-config.js';
+import { llmTimeoutMs, openAiKey, type AiEnv, type ProviderName } from './ai-config.js';
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
@@ -173,9 +173,9 @@ function openAiClient(
 /** Both providers, each reached only through its configured base URL (contracts §16). */
 export function createLlmClients(env: AiEnv, makeHttp: MakeHttpClient): Record<ProviderName, LlmClient> {
   // No retries: a retried completion could double the cost and overrun the router's timeout.
-  const opts = { timeoutMs: env.AI_TIMEOUT_MS, retries: 0 };
+  const opts = { timeoutMs: llmTimeoutMs(env), retries: 0 };
   // Health checks must answer inside /readyz's 2 s budget.
-  const healthOpts = { timeoutMs: Math.min(env.AI_TIMEOUT_MS, 1500), retries: 0 };
+  const healthOpts = { timeoutMs: Math.min(llmTimeoutMs(env), 1500), retries: 0 };
   const gate = new Semaphore(env.MAX_CONCURRENT_REQUESTS);
   const gated = (provider: ProviderName, c: Omit<LlmClient, 'provider'>): LlmClient => ({
     ...c,

@@ -8,6 +8,7 @@ import {
   type TestRuntime,
 } from '@waddlebot/core/testing';
 import { ConfigError, serviceConfig } from '@waddlebot/core';
+import { llmTimeoutMs } from '../src/ai-config.js';
 import { service } from '../src/service.js';
 import { lastMessages, startFakeOpenAi } from './fake-llm.js';
 import { chat, eventRequest } from './module-request.js';
@@ -270,5 +271,11 @@ describe('configuration errors stop start-up with the variable named', () => {
     expect(problems({ AI_TEMPERATURE: '2.5' }).join()).toContain('AI_TEMPERATURE');
     expect(problems({ EVENT_RESPONSE_TYPES: 'follow,dance' }).join()).toContain('EVENT_RESPONSE_TYPES');
     expect(problems({ AI_PROVIDER: 'mcp', AI_TEMPERATURE: '1.2' })).toEqual([]);
+  });
+
+  it('keeps the LLM timeout at 25 s, below the router timeout, and within REQUEST_TIMEOUT', () => {
+    expect(llmTimeoutMs(serviceConfig(service, base))).toBe(25_000);
+    expect(llmTimeoutMs(serviceConfig(service, { ...base, REQUEST_TIMEOUT: '3' }))).toBe(3000);
+    expect(problems({ AI_TIMEOUT_MS: '30000' }).join()).toContain('AI_TIMEOUT_MS');
   });
 });
