@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createTestRuntime,
@@ -6,7 +7,7 @@ import {
   TEST_SECRET_KEY,
   type TestRuntime,
 } from '../src/testing/index.js';
-import { migrateSchema, signJwt, sql } from '../src/index.js';
+import { defineService, migrateSchema, signJwt, sql } from '../src/index.js';
 import { notesService } from './fixtures/notes-service.js';
 
 let rt: TestRuntime;
@@ -155,5 +156,45 @@ describe('a service built with defineService', () => {
       migrateSchema(rt.db.database, 'labels', notesService.migrations!),
     ]);
     expect(results).toEqual([[], []]);
+  });
+});
+
+describe('a service that serves HTTP upgrades on its own port', () => {
+  it('gets the upgrade requests of its listening server, and its HTTP routes on the same port', async () => {
+    const upgraded: string[] = [];
+    const echo = defineService({
+      name: 'browser-source',
+      routes(app) {
+        app.get('/plain', (c) => c.text('plain'));
+      },
+      upgrade: () => (req, socket) => {
+        upgraded.push(req.url ?? '');
+        socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\n');
+      },
+    });
+    const own = await createTestRuntime();
+    try {
+      const svc = await own.add(echo, {}, { listen: true });
+      expect(svc.port).toBeGreaterThan(0);
+      expect(await (await fetch(`http://127.0.0.1:${svc.port}/plain`)).text()).toBe('plain');
+      const status = await new Promise<number | undefined>((resolve, reject) => {
+        const req = request({
+          host: '127.0.0.1',
+          port: svc.port,
+          path: '/ws/abc',
+          headers: { Connection: 'Upgrade', Upgrade: 'test' },
+        });
+        req.on('upgrade', (res, socket) => {
+          socket.destroy();
+          resolve(res.statusCode);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(status).toBe(101);
+      expect(upgraded).toEqual(['/ws/abc']);
+    } finally {
+      await own.close();
+    }
   });
 });

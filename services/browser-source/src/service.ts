@@ -7,7 +7,6 @@ import type { BrowserSourceDB } from './db.js';
 import { postgresBus, stateBus, type FrameBus } from './frame-bus.js';
 import { migrations } from './migrations/index.js';
 import { onFanoutMessage, replayFrames } from './overlay-delivery.js';
-import { attachOverlaySockets, findListeningServer } from './overlay-server.js';
 import { OverlaySockets } from './overlay-sockets.js';
 import { purgeExpiredRows } from './retention.js';
 import { mountAdminRoutes } from './routes/admin.js';
@@ -108,6 +107,8 @@ export const service = defineService({
       run: async () => (contexts.has(deps) ? 'ok' : 'error'),
     },
   ],
+  // Overlay sockets share the service's HTTP port (contracts §2).
+  upgrade: (deps) => contexts.get(deps)!.sockets.handleUpgrade,
   async start(deps) {
     const ctx = contexts.get(deps)!;
     const unsubscribe = await ctx.bus.subscribe((msg) => {
@@ -115,10 +116,6 @@ export const service = defineService({
         deps.logger.error('overlay fan-out delivery failed', { err }),
       );
     });
-    const server = findListeningServer(deps.config.PORT);
-    const detach = server ? attachOverlaySockets(server, ctx.sockets) : undefined;
-    if (!server)
-      deps.logger.info('no HTTP server on this port in this process; overlay sockets are not served here');
     const sweep = setInterval(() => ctx.sockets.sweep(), SWEEP_INTERVAL_MS);
     sweep.unref();
     const purge = () =>
@@ -131,7 +128,6 @@ export const service = defineService({
     return async () => {
       clearInterval(sweep);
       clearInterval(retention);
-      detach?.();
       ctx.sockets.closeAll();
       await unsubscribe();
     };

@@ -131,12 +131,12 @@ export function createAuth(opts: AuthOptions) {
           action: `auth_${outcome.auth.kind}`,
           user: outcome.auth.user_id,
           result: 'SUCCESS',
-          path: c.req.path,
+          route: c.req.routePath,
         });
         return outcome.auth;
       }
     }
-    opts.logger?.auth({ action: 'auth', result: 'UNAUTHORIZED', path: c.req.path, presented });
+    opts.logger?.auth({ action: 'auth', result: 'UNAUTHORIZED', route: c.req.routePath, presented });
     throw presented ? new InvalidApiKeyError() : new AuthRequiredError();
   }
 

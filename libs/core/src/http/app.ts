@@ -157,7 +157,7 @@ function handleError(err: Error, c: Context<AppEnv>, logger: Logger) {
   if (err instanceof AppError) {
     if (err.retryAfterSeconds !== undefined) c.header('Retry-After', String(err.retryAfterSeconds));
     if (err.status >= 500)
-      logger.error('request failed', { request_id: requestId, code: err.code, path: c.req.path });
+      logger.error('request failed', { request_id: requestId, code: err.code, route: c.req.routePath });
     return c.json(
       errorBody(err.code, err.message, requestId, err.details),
       err.status as ContentfulStatusCode,
@@ -177,11 +177,11 @@ function handleError(err: Error, c: Context<AppEnv>, logger: Logger) {
     );
   }
   if (isDependencyDown(err)) {
-    logger.error('dependency unavailable', { request_id: requestId, path: c.req.path, err });
+    logger.error('dependency unavailable', { request_id: requestId, route: c.req.routePath, err });
     c.header('Retry-After', '5');
     return c.json(errorBody('SERVICE_UNAVAILABLE', 'Service temporarily unavailable', requestId), 503);
   }
-  logger.error('unhandled error', { request_id: requestId, path: c.req.path, method: c.req.method, err });
+  logger.error('unhandled error', { request_id: requestId, route: c.req.routePath, method: c.req.method, err });
   return c.json(errorBody('INTERNAL_ERROR', 'Internal server error', requestId), 500);
 }
 

@@ -1,3 +1,5 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Kysely, Migration } from 'kysely';
 import type { z } from 'zod';
 import type { Auth } from '../auth/middleware.js';
@@ -40,6 +42,8 @@ export interface ServiceDeps<C = CommonConfig, DB = any> {
   httpClient(baseUrl: string, opts?: Partial<Omit<HttpClientOptions, 'baseUrl'>>): HttpClient;
 }
 
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
 /** Stops what `start` began (schedulers, gateway connections). */
 export type Stopper = () => Promise<void> | void;
 
@@ -58,6 +62,11 @@ export interface ServiceDefinition<S extends z.ZodRawShape = z.ZodRawShape, DB =
   bodyLimitBytes?: number;
   /** Adds the service's routes to the app newApp() built. */
   routes: (app: App, deps: ServiceDeps<Config<S>, DB>) => void;
+  /**
+   * HTTP upgrade requests (WebSockets) on the service's own port (contracts §2: one port per
+   * service). Not called when the service is driven through app.fetch only (tests, dispatch).
+   */
+  upgrade?: (deps: ServiceDeps<Config<S>, DB>) => UpgradeHandler;
   /** Background work (schedulers, gateway); returns its stopper. */
   start?: (deps: ServiceDeps<Config<S>, DB>) => Promise<Stopper | void> | Stopper | void;
 }

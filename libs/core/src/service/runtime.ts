@@ -153,7 +153,7 @@ export async function startService<S extends import('zod').ZodRawShape, DB>(
   shared.dispatch.register(ownUrl, app.fetch);
 
   let server: Server | undefined;
-  const port = config.PORT;
+  let port = config.PORT;
   if (opts.listen !== false) {
     server = await new Promise<Server>((resolve, reject) => {
       const s = serve({ fetch: app.fetch, port, hostname: opts.host ?? '0.0.0.0' }, () =>
@@ -161,6 +161,10 @@ export async function startService<S extends import('zod').ZodRawShape, DB>(
       ) as Server;
       s.once('error', reject);
     });
+    if (def.upgrade) server.on('upgrade', def.upgrade(deps));
+    // PORT=0 (tests) picks a free port; report the one the system gave.
+    const address = server.address();
+    if (address && typeof address === 'object') port = address.port;
   }
   let stopBackground: Stopper | void = undefined;
   try {

@@ -41,6 +41,7 @@ export interface TestRuntime {
   add<S extends z.ZodRawShape, DB>(
     def: ServiceDefinition<S, DB>,
     env?: Env,
+    opts?: { listen?: boolean },
   ): Promise<RunningService & { deps: import('../service/define.js').ServiceDeps<Config<S>, DB> }>;
   close(): Promise<void>;
 }
@@ -51,7 +52,7 @@ export interface TestRuntimeOptions {
   state?: 'auto' | 'memory' | 'redis';
 }
 
-/** Services sharing one test database, state backend and in-process dispatcher; nothing listens. */
+/** Services sharing one test database, state backend and in-process dispatcher; nothing listens unless asked. */
 export async function createTestRuntime(opts: TestRuntimeOptions = {}): Promise<TestRuntime> {
   const db = await createTestDatabase();
   const clock = opts.clock ?? new FakeClock();
@@ -78,9 +79,14 @@ export async function createTestRuntime(opts: TestRuntimeOptions = {}): Promise<
     clock,
     logLines,
     env,
-    async add(def, extraEnv = {}) {
-      const config = serviceConfig(def, { ...env, ...extraEnv });
-      const svc = await startService(def, config, shared, { listen: false });
+    async add(def, extraEnv = {}, addOpts = {}) {
+      // A listening service (WebSocket tests) takes a free port on 127.0.0.1.
+      const listenEnv = addOpts.listen ? { PORT: '0' } : {};
+      const config = serviceConfig(def, { ...env, ...extraEnv, ...listenEnv });
+      const svc = await startService(def, config, shared, {
+        listen: addOpts.listen ?? false,
+        host: '127.0.0.1',
+      });
       running.push(svc);
       return svc as never;
     },
