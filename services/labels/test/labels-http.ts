@@ -19,7 +19,7 @@ export function credentials(rt: TestRuntime) {
 /** Polls until `check` passes; the deadline is generous, it only bounds a hanging test. */
 export async function eventually<T>(
   check: () => Promise<T | undefined | false>,
-  timeoutMs = 10_000,
+  timeoutMs = 30_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {

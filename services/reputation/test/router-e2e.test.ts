@@ -47,7 +47,7 @@ const twitchEvent = (message_type: string, text: string, over: Record<string, un
 const say = (text: string) => call(router, 'POST', '/router/events', twitchEvent('chatMessage', text));
 
 async function eventually<T>(read: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + 30_000;
   for (;;) {
     const v = await read();
     if (v) return v;
@@ -91,13 +91,14 @@ beforeAll(async () => {
   expect(penguins).toBeGreaterThan(1);
   // Reputation caches entity → community for 60 s (§5.1); the chat above saw twitch:1001 in none.
   (rt.clock as FakeClock).advance(61_000);
-});
+  // Four services migrate one embedded database: generous on a busy machine, only a bound.
+}, 180_000);
 afterAll(async () => {
   await rt.close();
   await Promise.all([identity.close(), module.close()]);
-});
+}, 60_000);
 
-describe('router → labels', () => {
+describe('router → labels', { timeout: 120_000 }, () => {
   it("a command's ModuleRequest carries the user's labels in the channel's community", async () => {
     const created = await call(labels, 'POST', '/labels', {
       name: 'memories',
@@ -128,7 +129,7 @@ describe('router → labels', () => {
   });
 });
 
-describe('router → reputation', () => {
+describe('router → reputation', { timeout: 120_000 }, () => {
   it("platform events move the user's score in the channel's community and in Global", async () => {
     // The chat above already counted as messages.
     await eventually(async () => (await scoreRow('9555', penguins)) ?? false);
