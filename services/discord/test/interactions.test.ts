@@ -69,9 +69,23 @@ describe('scenario 22: interaction security', () => {
 
   it('signed but not JSON → 400; no numeric type or no id → 400; nothing stored', async () => {
     const before = (await svc.deps.db.selectFrom('discord_events').select('id').execute()).length;
-    for (const bad of ['not json', '[1]', { id: 'x1' }, { id: 'x2', type: '2' }, { type: 9 }]) {
+    const { token: _token, ...noToken } = slashInteraction();
+    const noMember = { ...slashInteraction(), member: { roles: [], permissions: '0' } };
+    for (const [bad, path] of [
+      ['not json', ''],
+      ['[1]', ''],
+      [{ id: 'x1' }, 'type'],
+      [{ id: 'x2', type: '2' }, 'type'],
+      [{ type: 9 }, 'id'],
+      [noToken, 'token'],
+      [noMember, 'member.user.id'],
+    ] as const) {
       const res = await post(bad);
-      expect([res.status, res.body.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+      expect([res.status, res.body.error.code, res.body.error.details[0].path]).toEqual([
+        400,
+        'VALIDATION_ERROR',
+        path,
+      ]);
     }
     expect((await svc.deps.db.selectFrom('discord_events').select('id').execute()).length).toBe(before);
   });

@@ -35,14 +35,15 @@ function viewValues(state: unknown): Record<string, unknown> {
 /**
  * `block_actions`, `view_submission`, `shortcut`, `message_action` → a SlackInteraction with
  * metadata; other payload types (e.g. `view_closed`) without, and with `eventId` '' when they
- * carry no trigger id; 'malformed' when the team, the user or a handled type's id is missing.
+ * carry no trigger id. When the team, the user or a handled type's id is missing: that field.
  */
-export function readInteraction(payload: Payload): SlackInteraction | 'malformed' {
+export function readInteraction(payload: Payload): SlackInteraction | string {
   const teamId = str(payload.team?.id ?? payload.user?.team_id);
   const userId = str(payload.user?.id);
   const action = Array.isArray(payload.actions) ? payload.actions[0] : undefined;
   const eventId = str(payload.trigger_id) || str(action?.action_ts ?? payload.action_ts);
-  if (!teamId || !userId) return 'malformed';
+  if (!teamId) return 'team.id';
+  if (!userId) return 'user.id';
   let metadata: Record<string, unknown> | null;
   switch (payload.type) {
     case 'block_actions':
@@ -71,7 +72,7 @@ export function readInteraction(payload: Payload): SlackInteraction | 'malformed
     default:
       metadata = null;
   }
-  if (metadata && !eventId) return 'malformed';
+  if (metadata && !eventId) return 'trigger_id';
   return {
     type: payload.type,
     eventId,

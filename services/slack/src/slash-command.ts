@@ -13,21 +13,20 @@ export interface SlashCommand {
   triggerId: string;
 }
 
-export function readSlashCommand(form: URLSearchParams): SlashCommand | null {
-  const teamId = form.get('team_id') ?? '';
-  const userId = form.get('user_id') ?? '';
-  const triggerId = form.get('trigger_id') ?? '';
-  const command = form.get('command');
-  if (!teamId || !userId || !triggerId || !command) return null;
+/** The slash command of a form, or the name of the first required field it lacks. */
+export function readSlashCommand(form: URLSearchParams): SlashCommand | string {
+  const missing = ['command', 'team_id', 'user_id', 'trigger_id'].find((field) => !form.get(field));
+  if (missing) return missing;
+  const userId = form.get('user_id')!;
   return {
-    command,
+    command: form.get('command')!,
     text: (form.get('text') ?? '').trim(),
     userId,
     userName: form.get('user_name') || `User-${userId}`,
-    teamId,
+    teamId: form.get('team_id')!,
     channelId: form.get('channel_id') ?? '',
     responseUrl: form.get('response_url') || undefined,
-    triggerId,
+    triggerId: form.get('trigger_id')!,
   };
 }
 

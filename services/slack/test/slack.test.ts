@@ -112,9 +112,25 @@ describe('scenario 19: URL verification and signing', () => {
     }
   });
 
-  it('signed garbage → 400; unknown envelope type → 400', async () => {
-    expect((await post('/slack/events', '{nope')).status).toBe(400);
-    expect((await post('/slack/events', JSON.stringify({ type: 'app_rate_limited' }))).status).toBe(400);
+  it('signed but unusable → 400 VALIDATION_ERROR naming the field; nothing stored', async () => {
+    const before = (await svc.deps.db.selectFrom('slack_events').select('id').execute()).length;
+    const cases: [string, string][] = [
+      ['{nope', ''],
+      ['"text"', ''],
+      [JSON.stringify({ type: 'app_rate_limited' }), 'type'],
+      [JSON.stringify({ type: 'event_callback', event_id: 'Ev-x', event: { type: 'message' } }), 'team_id'],
+      [JSON.stringify({ type: 'event_callback', team_id: 'T1', event: { type: 'message' } }), 'event_id'],
+      [JSON.stringify({ type: 'event_callback', team_id: 'T1', event_id: 'Ev-y' }), 'event'],
+    ];
+    for (const [body, path] of cases) {
+      const res = await post('/slack/events', body);
+      expect([res.status, res.body.error.code, res.body.error.details[0].path]).toEqual([
+        400,
+        'VALIDATION_ERROR',
+        path,
+      ]);
+    }
+    expect((await svc.deps.db.selectFrom('slack_events').select('id').execute()).length).toBe(before);
   });
 
   it('mutation: 1,000 correctly signed requests with one changed byte are all rejected', async () => {
@@ -412,7 +428,10 @@ describe('scenario 21: slash commands', () => {
 
   it('unsigned slash → 403; malformed → 400', async () => {
     expect((await post('/slack/slash', slash({}), { headers: { 'Content-Type': FORM } })).status).toBe(403);
-    expect((await post('/slack/slash', form({ text: 'x' }), { contentType: FORM })).status).toBe(400);
+    const malformed = await post('/slack/slash', form({ text: 'x', command: '/waddlebot', team_id: 'T1' }), {
+      contentType: FORM,
+    });
+    expect([malformed.status, malformed.body.error.details[0].path]).toEqual([400, 'user_id']);
   });
 });
 
@@ -544,8 +563,18 @@ describe('POST /slack/actions', () => {
   });
 
   it('malformed payload → 400; unsigned → 403', async () => {
-    expect((await post('/slack/actions', form({ payload: '{bad' }), { contentType: FORM })).status).toBe(400);
-    expect((await post('/slack/actions', form({}), { contentType: FORM })).status).toBe(400);
+    const paths = async (body: string) => {
+      const res = await post('/slack/actions', body, { contentType: FORM });
+      expect([res.status, res.body.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+      return res.body.error.details[0].path;
+    };
+    expect(await paths(form({ payload: '{bad' }))).toBe('payload');
+    expect(await paths(form({}))).toBe('payload');
+    expect(await paths(form({ payload: JSON.stringify({ team: { id: 'T1' } }) }))).toBe('payload.type');
+    expect(await paths(action({ type: 'block_actions', user: { id: 'U1' } }))).toBe('payload.team.id');
+    expect(await paths(action({ type: 'block_actions', team: { id: 'T1' }, user: { id: 'U1' } }))).toBe(
+      'payload.trigger_id',
+    );
     expect(
       (await post('/slack/actions', action({ type: 'shortcut' }), { headers: { 'Content-Type': FORM } }))
         .status,

@@ -149,12 +149,28 @@ describe('POST /twitch/webhook: verification', () => {
     expect(await eventRows('future')).toHaveLength(0);
   });
 
-  it('valid signature over a body that is not JSON → 400; unknown message type → 400', async () => {
-    expect((await deliver(signed('{not json', { messageId: 'garbled' }))).status).toBe(400);
+  it('valid signature over a body that is not usable → 400 VALIDATION_ERROR naming the field; nothing stored', async () => {
+    const refused = async (req: { body: string; headers: Record<string, string> }) => {
+      const res = await deliver(req);
+      const body = JSON.parse(res.text);
+      expect([res.status, body.error.code]).toEqual([400, 'VALIDATION_ERROR']);
+      return body.error.details.map((d: { path: string }) => d.path);
+    };
+    expect(await refused(signed('{not json', { messageId: 'garbled' }))).toEqual(['']);
+    expect(await refused(signed('[1,2]', { messageId: 'array' }))).toEqual(['']);
     const weird = signed(chatEvent({ text: 'x', messageId: 'weird' }), { messageId: 'weird' });
     weird.headers['Twitch-Eventsub-Message-Type'] = 'surprise';
-    expect((await deliver(weird)).status).toBe(400);
-    expect(await eventRows('weird')).toHaveLength(0);
+    expect(await refused(weird)).toEqual(['Twitch-Eventsub-Message-Type']);
+    expect(await refused(signed({ event: {} }, { messageId: 'no-sub' }))).toEqual(['subscription.id']);
+    const noEvent = { subscription: chatEvent({ text: 'x' }).subscription };
+    expect(await refused(signed(noEvent, { messageId: 'no-event' }))).toEqual(['event']);
+    expect(
+      await refused(signed(noEvent, { messageId: 'no-challenge', type: 'webhook_callback_verification' })),
+    ).toEqual(['challenge']);
+    for (const id of ['garbled', 'array', 'weird', 'no-sub', 'no-event'])
+      expect(await eventRows(id)).toEqual([]);
+    await idle();
+    expect(router.requests).toHaveLength(0);
   });
 
   it('revocation sets the row status from the payload', async () => {

@@ -1,5 +1,5 @@
 import type { Context, MiddlewareHandler } from 'hono';
-import { ServiceUnavailableError } from '../http/errors.js';
+import { ServiceUnavailableError, ValidationError } from '../http/errors.js';
 import type { ReadinessCheck } from '../http/app.js';
 
 /** The request body exactly as received: signatures are over these bytes, never a re-serialisation. */
@@ -14,6 +14,19 @@ export function parseJsonBytes(raw: Buffer): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** A verified platform payload that cannot be used: 400 VALIDATION_ERROR naming the field (§4.2). */
+export function invalidPayload(path: string, message: string): ValidationError {
+  return new ValidationError('Validation failed', [{ path, message }]);
+}
+
+/** The JSON object in verified bytes; 400 VALIDATION_ERROR (at `path`) when they hold anything else. */
+export function parseJsonObject(raw: Buffer | string, path = ''): Record<string, any> {
+  const parsed = parseJsonBytes(Buffer.isBuffer(raw) ? raw : Buffer.from(raw, 'utf8'));
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw invalidPayload(path, parsed === undefined ? 'Malformed JSON' : 'Expected a JSON object');
+  return parsed as Record<string, any>;
 }
 
 /** A signed timestamp inside the replay window: not older than `maxAgeSeconds`, not further ahead than `maxFutureSeconds`. */

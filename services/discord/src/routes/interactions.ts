@@ -2,10 +2,10 @@ import {
   AuthRequiredError,
   InvalidApiKeyError,
   TtlCache,
-  ValidationError,
   entityIdOf,
   epochSecondsHeader,
-  parseJsonBytes,
+  invalidPayload,
+  parseJsonObject,
   readRawBody,
   requirePlatformConfig,
   verifyDiscordSignature,
@@ -85,9 +85,8 @@ export function mountInteractions(app: App, deps: DiscordDeps, discord: DiscordR
         deps.logger.auth({ action: 'discord_interaction_verify', result: 'FAILURE', reason: 'timestamp' });
         throw new InvalidApiKeyError('Request timestamp outside the allowed window');
       }
-      const ix = parseJsonBytes(raw) as Record<string, any> | undefined;
-      if (!ix || typeof ix !== 'object' || typeof ix.type !== 'number')
-        throw new ValidationError('Malformed interaction');
+      const ix = parseJsonObject(raw);
+      if (typeof ix.type !== 'number') throw invalidPayload('type', 'must be an interaction type number');
       if (ix.type === InteractionType.Ping) return c.json({ type: 1 });
       if (ix.type === InteractionType.Autocomplete) return c.json(await autocomplete(ix));
       if (
@@ -98,7 +97,7 @@ export function mountInteractions(app: App, deps: DiscordDeps, discord: DiscordR
         ].includes(ix.type as 2)
       ) {
         // §4.2: a verified interaction of a type WaddleBot does not handle is logged and acknowledged.
-        if (typeof ix.id !== 'string') throw new ValidationError('Malformed interaction');
+        if (typeof ix.id !== 'string') throw invalidPayload('id', 'Required');
         const user = interactionUser(ix);
         await pipeline.record({
           event_id: ix.id,
@@ -111,10 +110,10 @@ export function mountInteractions(app: App, deps: DiscordDeps, discord: DiscordR
         });
         return c.body(null, 204);
       }
-      if (typeof ix.id !== 'string' || typeof ix.token !== 'string' || typeof ix.application_id !== 'string')
-        throw new ValidationError('Malformed interaction');
+      for (const field of ['id', 'token', 'application_id'])
+        if (typeof ix[field] !== 'string') throw invalidPayload(field, 'Required');
       const user = interactionUser(ix);
-      if (!user) throw new ValidationError('Malformed interaction');
+      if (!user) throw invalidPayload(ix.guild_id ? 'member.user.id' : 'user.id', 'Required');
 
       const deferred = { type: ix.type === InteractionType.MessageComponent ? 6 : 5 };
       const slash = ix.type === InteractionType.ApplicationCommand ? slashCommandText(ix.data ?? {}) : null;

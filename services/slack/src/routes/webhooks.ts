@@ -1,8 +1,8 @@
 import {
   ForbiddenError,
-  ValidationError,
   epochSecondsHeader,
-  parseJsonBytes,
+  invalidPayload,
+  parseJsonObject,
   readRawBody,
   requirePlatformConfig,
   verifySlackSignature,
@@ -45,19 +45,20 @@ export function mountWebhooks(app: App, deps: SlackDeps, slack: SlackReceiver) {
   const configured = requirePlatformConfig('slack', () => missingSlackConfig(config, 'webhooks'));
 
   app.post('/slack/events', configured, async (c) => {
-    const body = parseJsonBytes(await verifiedBody(c, deps)) as Record<string, any> | undefined;
-    if (!body || typeof body !== 'object') throw new ValidationError('Malformed JSON body');
+    const body = parseJsonObject(await verifiedBody(c, deps));
     if (body.type === 'url_verification') {
       if (typeof body.challenge !== 'string' || body.challenge === '')
-        throw new ValidationError('Validation failed', [{ path: 'challenge', message: 'Required' }]);
+        throw invalidPayload('challenge', 'Required');
       return c.json({ challenge: body.challenge });
     }
-    if (body.type !== 'event_callback') throw new ValidationError('Unsupported event envelope type');
+    if (body.type !== 'event_callback')
+      throw invalidPayload('type', 'must be url_verification or event_callback');
     const teamId = str(body.team_id);
     const eventId = str(body.event_id);
     const event = body.event;
-    if (!teamId || !eventId || !event || typeof event !== 'object')
-      throw new ValidationError('Malformed event callback');
+    if (!teamId) throw invalidPayload('team_id', 'Required');
+    if (!eventId) throw invalidPayload('event_id', 'Required');
+    if (!event || typeof event !== 'object') throw invalidPayload('event', 'Required');
     if (!(await teams.monitored.isMonitored(teamId))) return c.body(null, 200);
     const userId = eventUserId(event);
     const fresh = await pipeline.record({
@@ -82,7 +83,7 @@ export function mountWebhooks(app: App, deps: SlackDeps, slack: SlackReceiver) {
 
   const slash = async (c: Context) => {
     const cmd = readSlashCommand(new URLSearchParams((await verifiedBody(c, deps)).toString('utf8')));
-    if (!cmd) throw new ValidationError('Malformed slash command');
+    if (typeof cmd === 'string') throw invalidPayload(cmd, 'Required');
     if (!(await teams.monitored.isMonitored(cmd.teamId)))
       return c.json({ response_type: 'ephemeral', text: NOT_SET_UP });
     if (!(await teams.monitored.isMonitored(cmd.teamId, cmd.channelId)))
@@ -116,12 +117,10 @@ export function mountWebhooks(app: App, deps: SlackDeps, slack: SlackReceiver) {
 
   app.post('/slack/actions', configured, async (c) => {
     const form = new URLSearchParams((await verifiedBody(c, deps)).toString('utf8'));
-    const payload = parseJsonBytes(Buffer.from(form.get('payload') ?? '', 'utf8')) as
-      Record<string, any> | undefined;
-    if (!payload || typeof payload !== 'object' || typeof payload.type !== 'string')
-      throw new ValidationError('Malformed payload');
+    const payload = parseJsonObject(form.get('payload') ?? '', 'payload');
+    if (typeof payload.type !== 'string') throw invalidPayload('payload.type', 'Required');
     const ix = readInteraction(payload);
-    if (ix === 'malformed') throw new ValidationError('Malformed payload');
+    if (typeof ix === 'string') throw invalidPayload(`payload.${ix}`, 'Required');
     // Without an id there is nothing to dedup or log by; the platform still gets its ack.
     if (!ix.eventId || !(await teams.monitored.isMonitored(ix.teamId, ix.channelId)))
       return c.body(null, 200);

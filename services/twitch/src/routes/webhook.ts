@@ -1,7 +1,7 @@
 import {
   ForbiddenError,
-  ValidationError,
-  parseJsonBytes,
+  invalidPayload,
+  parseJsonObject,
   readRawBody,
   requirePlatformConfig,
   verifyTwitchSignature,
@@ -11,11 +11,6 @@ import {
 import { EVENTSUB_MAX_FUTURE_SECONDS, missingTwitchConfig } from '../config.js';
 import { eventRowFields, mapNotification } from '../notification.js';
 import type { TwitchDeps, TwitchReceiver } from '../receiver.js';
-
-/** Rejections are transport errors: the contracts §5 envelope (403 for anything unverified). */
-function refuse(status: 400 | 403, reason: string): never {
-  throw status === 403 ? new ForbiddenError(reason) : new ValidationError(reason);
-}
 
 /** `POST /twitch/webhook` (§5.1): verify the raw bytes, then challenge / revocation / notification. */
 export function mountWebhook(app: App, deps: TwitchDeps, twitch: TwitchReceiver) {
@@ -28,10 +23,10 @@ export function mountWebhook(app: App, deps: TwitchDeps, twitch: TwitchReceiver)
       const timestamp = c.req.header('Twitch-Eventsub-Message-Timestamp');
       const signature = c.req.header('Twitch-Eventsub-Message-Signature');
       const raw = await readRawBody(c);
-      if (!messageId || !timestamp || !signature) return refuse(403, 'missing signature headers');
+      if (!messageId || !timestamp || !signature) throw new ForbiddenError('Missing request signature');
       if (!verifyTwitchSignature(config.TWITCH_EVENTSUB_SECRET!, messageId, timestamp, raw, signature)) {
         deps.logger.auth({ action: 'twitch_webhook_verify', result: 'FAILURE', reason: 'signature' });
-        return refuse(403, 'invalid signature');
+        throw new ForbiddenError('Invalid request signature');
       }
       if (
         !withinReplayWindow(
@@ -42,17 +37,16 @@ export function mountWebhook(app: App, deps: TwitchDeps, twitch: TwitchReceiver)
         )
       ) {
         deps.logger.auth({ action: 'twitch_webhook_verify', result: 'FAILURE', reason: 'timestamp' });
-        return refuse(403, 'stale timestamp');
+        throw new ForbiddenError('Request timestamp outside the allowed window');
       }
-      const body = parseJsonBytes(raw) as
-        { subscription?: Record<string, any>; event?: Record<string, any>; challenge?: unknown } | undefined;
-      if (!body || typeof body !== 'object' || !body.subscription || typeof body.subscription.id !== 'string')
-        return refuse(400, 'malformed body');
-      const subscription = body.subscription;
+      const body = parseJsonObject(raw);
+      const subscription = body.subscription as Record<string, any> | undefined;
+      if (!subscription || typeof subscription !== 'object' || typeof subscription.id !== 'string')
+        throw invalidPayload('subscription.id', 'Required');
 
       switch (c.req.header('Twitch-Eventsub-Message-Type')) {
         case 'webhook_callback_verification': {
-          if (typeof body.challenge !== 'string') return refuse(400, 'missing challenge');
+          if (typeof body.challenge !== 'string') throw invalidPayload('challenge', 'Required');
           await twitch.subscriptions.store(
             { ...(subscription as { id: string; type: string }), status: 'enabled' },
             { authoritative: true },
@@ -76,7 +70,7 @@ export function mountWebhook(app: App, deps: TwitchDeps, twitch: TwitchReceiver)
         }
         case 'notification': {
           const event = body.event;
-          if (!event || typeof event !== 'object') return refuse(400, 'missing event');
+          if (!event || typeof event !== 'object') throw invalidPayload('event', 'Required');
           const type = String(subscription.type ?? '');
           const mapped = mapNotification(type, event, messageId, config.TWITCH_BOT_USER_ID);
           const fresh = await pipeline.record({
@@ -94,7 +88,10 @@ export function mountWebhook(app: App, deps: TwitchDeps, twitch: TwitchReceiver)
           return c.body(null, 204);
         }
         default:
-          return refuse(400, 'unknown message type');
+          throw invalidPayload(
+            'Twitch-Eventsub-Message-Type',
+            'must be notification, webhook_callback_verification or revocation',
+          );
       }
     },
   );
