@@ -10,6 +10,7 @@ import {
 import type { Kysely, Transaction } from 'kysely';
 import type { CommunityDeps } from './community-deps.js';
 import type { CommunityDB, CommunityRow, CommunitySettings } from './db.js';
+import { endMemberships, startMembership } from './membership-rows.js';
 
 export type Queryable = Kysely<CommunityDB> | Transaction<CommunityDB>;
 
@@ -149,21 +150,13 @@ export async function createCommunity(deps: CommunityDeps, input: NewCommunity):
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      await trx
-        .insertInto('community_memberships')
-        .values({ community_id: created.id, user_id: input.createdBy, joined_at: now, invited_by: null })
-        .execute();
-      await trx
-        .insertInto('community_rbac')
-        .values({
-          community_id: created.id,
-          user_id: input.createdBy,
-          role: 'owner',
-          permissions: '[]',
-          assigned_by: input.createdBy,
-          assigned_at: now,
-        })
-        .execute();
+      await startMembership(trx, {
+        communityId: created.id,
+        userKey: input.createdBy,
+        role: 'owner',
+        by: null,
+        now,
+      });
       return created;
     });
   } catch (err) {
@@ -201,19 +194,7 @@ export async function deleteCommunity(
       .where('is_active', '=', true)
       .returning('entity_ids')
       .execute();
-    await trx
-      .updateTable('community_memberships')
-      .set({ is_active: false })
-      .where('community_id', '=', communityId)
-      .where('is_active', '=', true)
-      .execute();
-    await trx
-      .updateTable('community_rbac')
-      .set({ is_active: false })
-      .where('community_id', '=', communityId)
-      .where('is_active', '=', true)
-      .execute();
-    await trx.deleteFrom('user_context').where('current_community_id', '=', communityId).execute();
+    await endMemberships(trx, communityId);
     await trx
       .updateTable('communities')
       .set({ is_active: false, owners: '[]', updated_at: now })

@@ -4,9 +4,11 @@ import { findCommunityById, type Queryable } from './communities.js';
 import type { CommunityDeps } from './community-deps.js';
 import type { CommunityDB } from './db.js';
 
-function parseOrRefuse(entityId: string) {
+/** An entity id a community can hold (§4.2 add entity), else 400 naming the accepted forms. */
+export function parseCommunityEntityId(entityId: string) {
   const parsed = parseEntityId(entityId);
-  if (!parsed)
+  // A Twitch channel is its broadcaster: there is no channel part (contracts §3).
+  if (!parsed || (parsed.platform === 'twitch' && parsed.channel_id !== ''))
     throw new ValidationError(
       'Entity ids look like twitch:<broadcaster_id>, discord:<guild_id>:<channel_id> or slack:<team_id>:<channel_id>',
       [{ path: 'entity_id', message: 'must be <platform>:<server_id>[:<channel_id>]' }],
@@ -44,7 +46,7 @@ export async function addEntity(
   deps: CommunityDeps,
   input: { communityId: number; entityId: string; createdBy: string },
 ): Promise<void> {
-  const parsed = parseOrRefuse(input.entityId);
+  const parsed = parseCommunityEntityId(input.entityId);
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
     await lockEntity(trx, input.entityId);
@@ -101,7 +103,7 @@ export async function removeEntity(
   deps: CommunityDeps,
   input: { communityId: number; entityId: string; removedBy: string },
 ): Promise<void> {
-  parseOrRefuse(input.entityId);
+  parseCommunityEntityId(input.entityId);
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
     await lockEntity(trx, input.entityId);

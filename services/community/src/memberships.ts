@@ -3,6 +3,7 @@ import type { Transaction } from 'kysely';
 import { isGlobal, lockCommunity, type Queryable } from './communities.js';
 import type { CommunityDeps } from './community-deps.js';
 import type { CommunityDB } from './db.js';
+import { endMemberships, startMembership } from './membership-rows.js';
 
 export interface StoredRole {
   role: Role;
@@ -59,31 +60,6 @@ export async function syncOwners(trx: Transaction<CommunityDB>, communityId: num
   return owners.length;
 }
 
-async function insertMembership(
-  trx: Transaction<CommunityDB>,
-  communityId: number,
-  userKey: string,
-  role: Role,
-  by: string | null,
-  now: Date,
-) {
-  await trx
-    .insertInto('community_memberships')
-    .values({ community_id: communityId, user_id: userKey, joined_at: now, invited_by: by })
-    .execute();
-  await trx
-    .insertInto('community_rbac')
-    .values({
-      community_id: communityId,
-      user_id: userKey,
-      role,
-      permissions: '[]',
-      assigned_by: by,
-      assigned_at: now,
-    })
-    .execute();
-}
-
 /** `!community add user`: a new membership with role `member`; an existing member is refused. */
 export async function addMember(
   deps: CommunityDeps,
@@ -102,7 +78,13 @@ export async function addMember(
       .where('is_active', '=', true)
       .executeTakeFirst();
     if (existing) throw new ConflictError(`${input.userKey} is already a member`);
-    await insertMembership(trx, input.communityId, input.userKey, 'member', input.invitedBy, now);
+    await startMembership(trx, {
+      communityId: input.communityId,
+      userKey: input.userKey,
+      role: 'member',
+      by: input.invitedBy,
+      now,
+    });
   });
   deps.logger.audit({
     action: 'member_add',
@@ -130,49 +112,15 @@ export async function setMemberRole(deps: CommunityDeps, change: RoleChange): Pr
   await deps.db.transaction().execute(async (trx) => {
     await lockCommunity(trx, change.communityId);
     const current = await storedRole(trx, change.communityId, change.userKey);
-    if (!current?.explicit) {
-      await insertMembership(trx, change.communityId, change.userKey, change.role, change.assignedBy, now);
-      await syncOwners(trx, change.communityId, now);
-      return;
-    }
-    const membership = await trx
-      .selectFrom('community_memberships')
-      .select('id')
-      .where('community_id', '=', change.communityId)
-      .where('user_id', '=', change.userKey)
-      .where('is_active', '=', true)
-      .executeTakeFirst();
-    if (!membership)
-      await trx
-        .insertInto('community_memberships')
-        .values({
-          community_id: change.communityId,
-          user_id: change.userKey,
-          joined_at: now,
-          invited_by: change.assignedBy,
-        })
-        .execute();
-    const updated = await trx
-      .updateTable('community_rbac')
-      .set({ role: change.role, assigned_by: change.assignedBy, assigned_at: now })
-      .where('community_id', '=', change.communityId)
-      .where('user_id', '=', change.userKey)
-      .where('is_active', '=', true)
-      .executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0)
-      await trx
-        .insertInto('community_rbac')
-        .values({
-          community_id: change.communityId,
-          user_id: change.userKey,
-          role: change.role,
-          permissions: '[]',
-          assigned_by: change.assignedBy,
-          assigned_at: now,
-        })
-        .execute();
+    await startMembership(trx, {
+      communityId: change.communityId,
+      userKey: change.userKey,
+      role: change.role,
+      by: change.assignedBy,
+      now,
+    });
     const owners = await syncOwners(trx, change.communityId, now);
-    if (owners === 0 && current.role === 'owner' && !isGlobal(change.communityId))
+    if (owners === 0 && current?.role === 'owner' && !isGlobal(change.communityId))
       throw new ConflictError('A community must keep at least one owner');
   });
   deps.logger.audit({
@@ -192,25 +140,7 @@ async function deactivateMember(
   userKey: string,
   now: Date,
 ) {
-  await trx
-    .updateTable('community_memberships')
-    .set({ is_active: false })
-    .where('community_id', '=', communityId)
-    .where('user_id', '=', userKey)
-    .where('is_active', '=', true)
-    .execute();
-  await trx
-    .updateTable('community_rbac')
-    .set({ is_active: false })
-    .where('community_id', '=', communityId)
-    .where('user_id', '=', userKey)
-    .where('is_active', '=', true)
-    .execute();
-  await trx
-    .deleteFrom('user_context')
-    .where('user_id', '=', userKey)
-    .where('current_community_id', '=', communityId)
-    .execute();
+  await endMemberships(trx, communityId, userKey);
   return syncOwners(trx, communityId, now);
 }
 

@@ -22,7 +22,7 @@ let seeded: Promise<void>;
 
 const u1: ChatUser = { id: '1111', name: 'u1' };
 const u2: ChatUser = { id: '2222', name: 'u2' };
-const u3: ChatUser = { id: '3333', name: 'u3' };
+const u3: ChatUser = { id: '3333', name: 'u3', uid: '3303' };
 
 beforeAll(async () => {
   router = await startFakeServer();
@@ -142,7 +142,7 @@ describe('acceptance §8.4 community', () => {
     expect(again).toMatchObject({ success: false, error_code: 'CONFLICT' });
   });
 
-  it('3: a member cannot add an entity; the owner can; a second community cannot take it', async () => {
+  it('3: a member cannot add an entity; the owner adds the channel it runs; a second community cannot take it', async () => {
     expect((await say(u2, '!community context Penguins')).success).toBe(true);
     const denied = await say(u2, '!community add entity discord:900:901');
     expect(denied).toMatchObject({ success: false, error_code: 'FORBIDDEN' });
@@ -150,19 +150,39 @@ describe('acceptance §8.4 community', () => {
     const deniedUser = await say(u2, '!community add user 4444');
     expect(deniedUser).toMatchObject({ success: false, error_code: 'FORBIDDEN' });
 
-    const added = await say(u1, '!community add entity discord:900:901');
+    // u1 is the broadcaster of twitch:1001, the channel the command is typed in.
+    const broadcaster = { platformRole: 'owner' as const };
+    const added = await say(u1, '!community add entity twitch:1001', broadcaster);
     expect(added).toMatchObject({ success: true });
     const penguins = await communityId('Penguins');
-    const entity = await call(app, 'GET', '/entities/discord:900:901/community');
-    expect(entity.status).toBe(200);
-    expect(entity.body.data).toEqual({ community_id: penguins, community_name: 'Penguins' });
+    expect((await call(app, 'GET', '/entities/twitch:1001/community')).body.data).toEqual({
+      community_id: penguins,
+      community_name: 'Penguins',
+    });
     await router.waitFor(
-      (r) => r.path === '/router/admin/cache/clear' && r.json?.entity_id === 'discord:900:901',
+      (r) => r.path === '/router/admin/cache/clear' && r.json?.entity_id === 'twitch:1001',
     );
-    expect(cacheClears()).toContainEqual({ entity_id: 'discord:900:901', community_id: penguins });
+    expect(cacheClears()).toContainEqual({ entity_id: 'twitch:1001', community_id: penguins });
+
+    // A Discord channel has no relation to this Twitch chat: chat cannot claim it, the API can.
+    const foreign = await say(u1, '!community add entity discord:900:901', broadcaster);
+    expect(foreign).toMatchObject({ success: false, error_code: 'FORBIDDEN' });
+    expect(foreign.chat_message).toContain('type !community add entity in that channel');
+    expect((await call(app, 'GET', '/entities/discord:900:901/community')).status).toBe(404);
+    const viaApi = await call(app, 'POST', `/communities/${penguins}/entities`, {
+      entity_id: 'discord:900:901',
+    });
+    expect(viaApi.status).toBe(201);
+    const entity = await call(app, 'GET', '/entities/discord:900:901/community');
+    expect(entity.body.data).toEqual({ community_id: penguins, community_name: 'Penguins' });
 
     expect((await say(u3, '!community create Puffins')).success).toBe(true);
-    const taken = await say(u3, '!community add entity discord:900:901');
+    // Even where u3 runs the channel (a Discord admin typing in it), it stays with Penguins.
+    await say(u3, '!community context Puffins', { entity: 'discord:900:901' });
+    const taken = await say(u3, '!community add entity', {
+      entity: 'discord:900:901',
+      platformRole: 'admin',
+    });
     expect(taken).toMatchObject({ success: false, error_code: 'CONFLICT' });
     expect(taken.chat_message).not.toContain('Penguins');
     expect((await call(app, 'GET', '/entities/discord:900:901/community')).body.data.community_id).toBe(
@@ -266,10 +286,16 @@ describe('two Twitch channels in two communities', () => {
   let beavers: number;
 
   beforeAll(async () => {
-    await say(alice, '!community create Otters', { entity: 'twitch:6001' });
-    await say(alice, '!community add entity twitch:6001', { entity: 'twitch:6001' });
-    await say(bob, '!community create Beavers', { entity: 'twitch:6002' });
-    await say(bob, '!community add entity twitch:6002', { entity: 'twitch:6002' });
+    // Each is the broadcaster of the channel they add.
+    const broadcaster = (entity: string) => ({ entity, platformRole: 'owner' as const });
+    await say(alice, '!community create Otters', broadcaster('twitch:6001'));
+    expect((await say(alice, '!community add entity twitch:6001', broadcaster('twitch:6001'))).success).toBe(
+      true,
+    );
+    await say(bob, '!community create Beavers', broadcaster('twitch:6002'));
+    expect((await say(bob, '!community add entity twitch:6002', broadcaster('twitch:6002'))).success).toBe(
+      true,
+    );
     otters = await communityId('Otters');
     beavers = await communityId('Beavers');
     // identity knows the 700x accounts only; everyone else keeps the platform key.
@@ -341,44 +367,99 @@ describe('two Twitch channels in two communities', () => {
     expect(members.chat_message).not.toContain('twitch:1111');
   });
 
-  it('moving a channel is refused while it belongs to another community, allowed after removal', async () => {
-    const move = await say(bob, '!community add entity twitch:6001', {
+  it('a moderator of a community cannot claim a channel it does not run, from any chat', async () => {
+    const asBob = {
       entity: 'twitch:6002',
       community: beavers,
-      role: 'owner',
+      role: 'owner' as const,
+      platformRole: 'owner' as const,
+    };
+    await say(bob, '!community context Beavers', asBob);
+    for (const target of ['twitch:6099', 'discord:91:92', 'slack:T9:C9']) {
+      const res = await say(bob, `!community add entity ${target}`, asBob);
+      expect(res, target).toMatchObject({ success: false, error_code: 'FORBIDDEN' });
+      expect((await call(app, 'GET', `/entities/${target}/community`)).status).toBe(404);
+    }
+    // Typed in the channel itself, but as a viewer or a channel moderator: not the channel's owner.
+    await say(bob, '!community context Beavers', { entity: 'twitch:6099' });
+    for (const platformRole of [null, 'subscriber', 'moderator'] as const) {
+      const res = await say(bob, '!community add entity', { entity: 'twitch:6099', platformRole });
+      expect(res, String(platformRole)).toMatchObject({ success: false, error_code: 'FORBIDDEN' });
+    }
+    expect((await call(app, 'GET', '/entities/twitch:6099/community')).status).toBe(404);
+  });
+
+  it('a Discord administrator adds the channel typed in and others of that server, not of another', async () => {
+    const inGuild = { entity: 'discord:91:1', platformRole: 'admin' as const };
+    await say(bob, '!community context Beavers', inGuild);
+    expect((await say(bob, '!community add entity', inGuild)).success).toBe(true);
+    expect((await say(bob, '!community add entity discord:91:2', inGuild)).success).toBe(true);
+    const otherGuild = await say(bob, '!community add entity discord:92:1', inGuild);
+    expect(otherGuild).toMatchObject({ success: false, error_code: 'FORBIDDEN' });
+    const asMod = await say(bob, '!community add entity discord:91:3', {
+      ...inGuild,
+      platformRole: 'moderator',
     });
+    expect(asMod).toMatchObject({ success: false, error_code: 'FORBIDDEN' });
+    const groups = await db()
+      .selectFrom('entity_groups')
+      .select(['name', 'entity_ids'])
+      .where('community_id', '=', beavers)
+      .where('server_id', '=', '91')
+      .where('is_active', '=', true)
+      .execute();
+    expect(groups).toEqual([{ name: 'discord:91', entity_ids: ['discord:91:1', 'discord:91:2'] }]);
+    const bad = await say(bob, '!community add entity discord:91:1:9', inGuild);
+    expect(bad).toMatchObject({ success: false, error_code: 'VALIDATION' });
+    const twitchChannel = await say(bob, '!community add entity twitch:6002:x', inGuild);
+    expect(twitchChannel).toMatchObject({ success: false, error_code: 'VALIDATION' });
+  });
+
+  it('moving a channel is refused while it belongs to another community, allowed after removal', async () => {
+    // alice runs twitch:6001 (in Otters) and becomes a moderator of Beavers.
+    expect(
+      (await call(app, 'PUT', `/communities/${beavers}/members/701`, { role: 'moderator' })).status,
+    ).toBe(200);
+    const aliceHome = {
+      entity: 'twitch:6001',
+      community: otters,
+      role: 'owner' as const,
+      platformRole: 'owner' as const,
+    };
+    await say(alice, '!community context Beavers', aliceHome);
+    const move = await say(alice, '!community add entity', aliceHome);
     expect(move).toMatchObject({ success: false, error_code: 'CONFLICT' });
     expect(move.chat_message).not.toContain('Otters');
+    expect((await call(app, 'GET', '/entities/twitch:6001/community')).body.data.community_id).toBe(otters);
 
-    const asAliceInOtters = { entity: 'twitch:6001', community: otters, role: 'owner' as const };
-    await say(alice, '!community context Otters', asAliceInOtters);
-    const removed = await say(alice, '!community remove entity twitch:6001', asAliceInOtters);
+    await say(alice, '!community context Otters', aliceHome);
+    const removed = await say(alice, '!community remove entity twitch:6001', aliceHome);
     expect(removed.success).toBe(true);
     await router.waitFor(
       (r) => r.path === '/router/admin/cache/clear' && r.json?.entity_id === 'twitch:6001',
     );
     expect((await call(app, 'GET', '/entities/twitch:6001/community')).status).toBe(404);
 
-    const moved = await say(bob, '!community add entity twitch:6001', {
-      entity: 'twitch:6002',
-      community: beavers,
-      role: 'owner',
-    });
+    await say(alice, '!community context Beavers', aliceHome);
+    const moved = await say(alice, '!community add entity', aliceHome);
     expect(moved.success).toBe(true);
     expect((await call(app, 'GET', '/entities/twitch:6001/community')).body.data.community_id).toBe(beavers);
+    expect((await call(app, 'PUT', `/communities/${beavers}/members/701`, { role: 'member' })).status).toBe(
+      200,
+    );
   });
 
   it('concurrent adds of one entity to two communities: exactly one wins', async () => {
-    const asAlice = { entity: 'twitch:6001', community: beavers, role: 'member' as const };
-    const asBob = { entity: 'twitch:6002', community: beavers, role: 'owner' as const };
-    await say(alice, '!community context Otters', asAlice);
-    await say(bob, '!community context Beavers', asBob);
+    // alice and bob both administer Discord server 77 and type in its channel 80.
+    const inGuild = { entity: 'discord:77:80', platformRole: 'admin' as const };
+    await say(alice, '!community context Otters', inGuild);
+    await say(bob, '!community context Beavers', inGuild);
     // Several entities at once, so the two requests for each really overlap.
-    const entities = ['discord:77:81', 'discord:77:82', 'discord:78:83', 'slack:T7:C4', 'twitch:6077'];
+    const entities = ['discord:77:81', 'discord:77:82', 'discord:77:83', 'discord:77:84', 'discord:77'];
     const results = await Promise.all(
       entities.flatMap((e) => [
-        say(alice, `!community add entity ${e}`, asAlice),
-        say(bob, `!community add entity ${e}`, asBob),
+        say(alice, `!community add entity ${e}`, inGuild),
+        say(bob, `!community add entity ${e}`, inGuild),
       ]),
     );
     for (let i = 0; i < entities.length; i++) {
@@ -393,33 +474,6 @@ describe('two Twitch channels in two communities', () => {
         .execute();
       expect(holders).toHaveLength(1);
     }
-  });
-
-  it('two channels of one Discord server share one entity group', async () => {
-    await say(bob, '!community add entity discord:55:1', {
-      entity: 'twitch:6002',
-      community: beavers,
-      role: 'owner',
-    });
-    await say(bob, '!community add entity discord:55:2', {
-      entity: 'twitch:6002',
-      community: beavers,
-      role: 'owner',
-    });
-    const groups = await db()
-      .selectFrom('entity_groups')
-      .select(['name', 'entity_ids'])
-      .where('community_id', '=', beavers)
-      .where('server_id', '=', '55')
-      .where('is_active', '=', true)
-      .execute();
-    expect(groups).toEqual([{ name: 'discord:55', entity_ids: ['discord:55:1', 'discord:55:2'] }]);
-    const bad = await say(bob, '!community add entity discord:55:1:9', {
-      entity: 'twitch:6002',
-      community: beavers,
-      role: 'owner',
-    });
-    expect(bad).toMatchObject({ success: false, error_code: 'VALIDATION' });
   });
 
   it('remove user: admins only; the owner is protected', async () => {
@@ -530,8 +584,10 @@ describe('contexts, Global, install, help', () => {
   });
 
   it('add entity asks marketplace to sync the community modules', async () => {
-    await say(carol, '!community context Walruses');
-    expect((await say(carol, '!community add entity slack:T1:C1')).success).toBe(true);
+    // carol is the broadcaster of twitch:3131.
+    const inHerChannel = { entity: 'twitch:3131', platformRole: 'owner' as const };
+    await say(carol, '!community context Walruses', inHerChannel);
+    expect((await say(carol, '!community add entity', inHerChannel)).success).toBe(true);
     const walruses = await communityId('Walruses');
     await marketplace.waitFor((r) => r.path === `/marketplace/community/${walruses}/sync`);
   });
@@ -543,10 +599,10 @@ describe('contexts, Global, install, help', () => {
     const walruses = await communityId('Walruses');
     const deleted = await say(carol, '!community delete walruses');
     expect(deleted.success).toBe(true);
-    expect((await call(app, 'GET', '/entities/slack:T1:C1/community')).status).toBe(404);
+    expect((await call(app, 'GET', '/entities/twitch:3131/community')).status).toBe(404);
     expect((await call(app, 'GET', `/communities/${walruses}`)).status).toBe(404);
     await router.waitFor(
-      (r) => r.path === '/router/admin/cache/clear' && r.json?.entity_id === 'slack:T1:C1',
+      (r) => r.path === '/router/admin/cache/clear' && r.json?.entity_id === 'twitch:3131',
     );
     // The name is free again.
     expect((await say(carol, '!community create Walruses')).success).toBe(true);
@@ -554,7 +610,11 @@ describe('contexts, Global, install, help', () => {
 
   it('add entity without an argument adds the channel it was typed in; "Global" is a reserved name', async () => {
     await say(carol, '!community context Walruses', { entity: 'twitch:3132' });
-    const here = await say(carol, '!community add entity', { entity: 'twitch:3132' });
+    const asViewer = await say(carol, '!community add entity', { entity: 'twitch:3132' });
+    expect(asViewer).toMatchObject({ success: false, error_code: 'FORBIDDEN' });
+    expect(asViewer.chat_message).toContain('as its owner or an admin');
+    expect(asViewer.chat_message.length).toBeLessThanOrEqual(450);
+    const here = await say(carol, '!community add entity', { entity: 'twitch:3132', platformRole: 'owner' });
     expect(here).toMatchObject({ success: true });
     expect((await call(app, 'GET', '/entities/twitch:3132/community')).body.data.community_name).toBe(
       'Walruses',

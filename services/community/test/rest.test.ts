@@ -54,7 +54,7 @@ beforeAll(async () => {
   app = (await rt.add(service)).app;
 
   await say(alice, '!community create Seals');
-  await say(alice, '!community add entity twitch:1001');
+  await say(alice, '!community add entity twitch:1001', { platformRole: 'owner' });
   seals = await communityId('Seals');
   expect((await setRole(seals, '412', 'member')).status).toBe(200); // bob
   await say(carol, '!community create Walrus', { entity: 'twitch:3003' });
@@ -77,6 +77,8 @@ describe('authentication on every route', () => {
     ['GET', '/users/311/communities'],
     ['GET', '/users/311/communities/1/role'],
     ['GET', '/entities/twitch:1001/community'],
+    ['POST', '/communities/2/entities', { entity_id: 'twitch:5' }],
+    ['DELETE', '/communities/2/entities/twitch:5'],
     ['POST', '/internal/user-merged', { from_uid: '1', into_uid: '2' }],
   ];
   it.each(routes)('%s %s', async (method, path, body) => {
@@ -244,6 +246,92 @@ describe('GET /entities/:entity_id/community', () => {
     expect(res.body).toEqual({ success: true, data: { community_id: seals, community_name: 'Seals' } });
     expect((await call(app, 'GET', '/entities/twitch:3003/community')).status).toBe(404);
     expect((await call(app, 'GET', '/entities/irc:x/community')).status).toBe(400);
+  });
+});
+
+describe('POST|DELETE /communities/:id/entities', () => {
+  const entityOf = async (entityId: string) =>
+    (await call(app, 'GET', `/entities/${entityId}/community`)).body;
+
+  it('the service and platform administrators add channels; a community owner over JWT may not', async () => {
+    const bySvc = await call(app, 'POST', `/communities/${walrus}/entities`, { entity_id: 'discord:70:71' });
+    expect(bySvc.status).toBe(201);
+    expect(bySvc.body.data).toEqual({ community_id: walrus, entity_id: 'discord:70:71' });
+    expect((await entityOf('discord:70:71')).data.community_id).toBe(walrus);
+
+    const byOwner = await call(
+      app,
+      'POST',
+      `/communities/${walrus}/entities`,
+      { entity_id: 'twitch:7072' },
+      asUser('513'),
+    );
+    expect(byOwner.status).toBe(403);
+    expect(byOwner.body.error.code).toBe('FORBIDDEN');
+    expect((await entityOf('twitch:7072')).success).toBe(false);
+
+    const byAdmin = await call(
+      app,
+      'POST',
+      `/communities/${walrus}/entities`,
+      { entity_id: 'twitch:7072' },
+      asUser('999', ['admin']),
+    );
+    expect(byAdmin.status).toBe(201);
+    const row = await db()
+      .selectFrom('entity_groups')
+      .select('created_by')
+      .where('server_id', '=', '7072')
+      .executeTakeFirstOrThrow();
+    expect(row.created_by).toBe('999');
+  });
+
+  it('a channel in another community is a 409 and stays there; bad input is a 400; unknown community a 404', async () => {
+    const taken = await call(app, 'POST', `/communities/${walrus}/entities`, { entity_id: 'twitch:1001' });
+    expect(taken.status).toBe(409);
+    expect(JSON.stringify(taken.body)).not.toContain('Seals');
+    expect((await entityOf('twitch:1001')).data.community_id).toBe(seals);
+    for (const entity_id of ['twitch:1:2', 'irc:x', '']) {
+      const res = await call(app, 'POST', `/communities/${walrus}/entities`, { entity_id });
+      expect(res.status, entity_id).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_ERROR');
+    }
+    expect(
+      (await call(app, 'POST', '/communities/99999/entities', { entity_id: 'twitch:7073' })).status,
+    ).toBe(404);
+    expect((await entityOf('twitch:7073')).success).toBe(false);
+  });
+
+  it("removal: the community's moderators may, another community's owner may not", async () => {
+    const foreign = await call(
+      app,
+      'DELETE',
+      `/communities/${walrus}/entities/twitch:1001`,
+      undefined,
+      asUser('513'),
+    );
+    expect(foreign.status).toBe(404);
+    const otherOwner = await call(
+      app,
+      'DELETE',
+      `/communities/${seals}/entities/twitch:1001`,
+      undefined,
+      asUser('513'),
+    );
+    expect(otherOwner.status).toBe(403);
+    expect((await entityOf('twitch:1001')).data.community_id).toBe(seals);
+
+    const byOwner = await call(
+      app,
+      'DELETE',
+      `/communities/${walrus}/entities/discord:70:71`,
+      undefined,
+      asUser('513'),
+    );
+    expect(byOwner.status).toBe(200);
+    expect(byOwner.body.data).toEqual({ community_id: walrus, entity_id: 'discord:70:71', removed: true });
+    expect((await entityOf('discord:70:71')).success).toBe(false);
+    expect((await call(app, 'DELETE', `/communities/${walrus}/entities/discord:70:71`)).status).toBe(404);
   });
 });
 

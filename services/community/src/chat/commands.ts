@@ -23,14 +23,14 @@ import {
 } from '../communities.js';
 import type { CommunityDeps } from '../community-deps.js';
 import type { CommunityRow } from '../db.js';
-import { addEntity, removeEntity } from '../entity-groups.js';
+import { addEntity, parseCommunityEntityId, removeEntity } from '../entity-groups.js';
 import { resolveUserKey } from '../identity-client.js';
 import { installModule, syncCommunityModules } from '../marketplace-client.js';
 import { addMember, leaveCommunity, listMembers, removeMember } from '../memberships.js';
 import { createPortalLogin } from '../portal-client.js';
 import { listUserCommunities } from '../user-communities.js';
 import { currentContext, setContext } from '../user-context.js';
-import { accessIn, mayDo, senderKey, type CommunityAccess } from './access.js';
+import { accessIn, mayDo, runsEntity, senderKey, type CommunityAccess } from './access.js';
 import { parseInvocation } from './parse.js';
 
 export interface ChatDeps extends CommunityDeps {
@@ -53,10 +53,16 @@ const day = (d: Date | string) => new Date(d).toISOString().slice(0, 10);
 
 const HELP =
   'Community commands: !community list | create <name> | context <name> | info [name] | members | ' +
-  'add entity [entity_id] | add user <user_id> | remove entity <entity_id> | remove user <user_id> | ' +
+  'add entity [entity_id] (a channel you own or administer) | add user <user_id> | remove entity <entity_id> | remove user <user_id> | ' +
   'install <module_id> | leave | delete <name> | portal login add <email>';
 
 const NEEDS_CONTEXT = 'Pick a community first: !community context <name>';
+
+/** Who may put a channel into a community from chat, and where the others go. */
+const ADD_ENTITY_RULE =
+  'Only a channel you run can be added from chat: type !community add entity in that channel as its ' +
+  'owner or an admin (on Discord and Slack, also another channel of a server you administer). ' +
+  'A platform administrator can add any other channel through the API.';
 
 const FAILURE_CODES: Partial<Record<string, ModuleErrorCode>> = {
   VALIDATION_ERROR: 'VALIDATION',
@@ -192,14 +198,13 @@ const HANDLERS: Record<string, Handler> = {
   async 'add entity'(inv) {
     // Without an argument: the channel the command was typed in.
     const entityId = inv.rest[0] ?? inv.req.entity_id;
-    const { community } = await contextAllowing(
-      inv,
-      'community.add_entity',
-      'add entities to this community',
-    );
-    await addEntity(inv.deps, { communityId: community.id, entityId, createdBy: inv.sender });
-    syncCommunityModules(inv.deps.marketplace, inv.deps.logger, community.id);
-    return `Added ${entityId} to ${community.name}.`;
+    const access = await contextAllowing(inv, 'community.add_entity', 'add entities to this community');
+    parseCommunityEntityId(entityId);
+    if (!access.platformAdmin && !runsEntity(inv.req, entityId))
+      throw new ModuleFailure('FORBIDDEN', ADD_ENTITY_RULE);
+    await addEntity(inv.deps, { communityId: access.community.id, entityId, createdBy: inv.sender });
+    syncCommunityModules(inv.deps.marketplace, inv.deps.logger, access.community.id);
+    return `Added ${entityId} to ${access.community.name}.`;
   },
 
   async 'remove entity'(inv) {

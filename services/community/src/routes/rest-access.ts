@@ -57,6 +57,28 @@ export function restAccess(db: Queryable, root: Kysely<any>) {
         throw new ForbiddenError('Only an owner can grant or change the admin and owner roles');
     },
 
+    /**
+     * Adding a channel over the API: nothing in a REST call shows that the caller runs the channel,
+     * so only the trusted callers may (the portal after the platform's own OAuth, operators,
+     * platform administrators). Channel owners add their channel from its chat.
+     */
+    async assertMayAddEntity(auth: AuthContext) {
+      if (await trusted(auth)) return;
+      throw new ForbiddenError(
+        'Only platform administrators add channels through the API; a channel owner adds it from its chat with !community add entity',
+      );
+    },
+
+    /** Taking a channel out only affects this community: its moderators may. */
+    async assertMayRemoveEntity(auth: AuthContext, communityId: number) {
+      if (await trusted(auth)) return;
+      if (isGlobal(communityId))
+        throw new ForbiddenError('Only platform administrators manage the Global community');
+      const actor = await roleOf(auth, communityId);
+      if (!actor || !permissionsFor(actor.role, actor.permissions).includes('community.add_entity'))
+        throw new ForbiddenError("You don't have permission to remove channels from this community");
+    },
+
     async assertMayDelete(auth: AuthContext, communityId: number) {
       if (await trusted(auth)) return;
       const actor = await roleOf(auth, communityId);

@@ -6,12 +6,16 @@ import {
   actingUser,
   ok,
   pageMeta,
+  restRoute,
   type App,
+  type AuthContext,
   type ServiceDeps,
 } from '@waddlebot/core';
+import type { Context } from 'hono';
 import { deleteCommunity, getCommunity, communityCounts, findCommunityById } from '../communities.js';
 import type { CommunityDeps } from '../community-deps.js';
-import { communityOfEntity, listEntityGroups } from '../entity-groups.js';
+import { addEntity, communityOfEntity, listEntityGroups, removeEntity } from '../entity-groups.js';
+import { syncCommunityModules } from '../marketplace-client.js';
 import { listMembers, setMemberRole, storedRole } from '../memberships.js';
 import { listUserCommunities } from '../user-communities.js';
 import { restAccess } from './rest-access.js';
@@ -62,7 +66,15 @@ const UserCommunitySchema = z.object({
   entity_group_count: z.number(),
 });
 
-/** The HTTP API of core-and-admin §4.3 (plus DELETE of a community). */
+/** Who a change is recorded under: the JWT's user, else the user the trusted caller names. */
+function actorKey(c: Context, auth: AuthContext): string {
+  return (auth.kind === 'service' ? actingUser(c).id : auth.user_id) ?? 'service';
+}
+
+/**
+ * The HTTP API of core-and-admin §4.3, plus DELETE of a community and adding or removing a
+ * community's channels (the API side of `!community add|remove entity`).
+ */
 export function mountRestRoutes(app: App, deps: ServiceDeps, cdeps: CommunityDeps) {
   const db = cdeps.db;
   const access = restAccess(db, deps.database.root);
@@ -148,7 +160,7 @@ export function mountRestRoutes(app: App, deps: ServiceDeps, cdeps: CommunityDep
         userKey: user_id,
         role,
         // The router's role API names its acting admin in X-WaddleBot-User-Id (trusted behind the key).
-        assignedBy: (auth.kind === 'service' ? actingUser(c).id : auth.user_id) ?? 'service',
+        assignedBy: actorKey(c, auth),
       });
       return ok(c, { user_id, role }) as never;
     },
@@ -167,7 +179,7 @@ export function mountRestRoutes(app: App, deps: ServiceDeps, cdeps: CommunityDep
       const auth = c.get('auth');
       await getCommunity(db, id);
       await access.assertMayDelete(auth, id);
-      await deleteCommunity(cdeps, id, auth.user_id ?? 'service');
+      await deleteCommunity(cdeps, id, actorKey(c, auth));
       return ok(c, { deleted: true as const }) as never;
     },
   );
@@ -222,6 +234,47 @@ export function mountRestRoutes(app: App, deps: ServiceDeps, cdeps: CommunityDep
       const found = await communityOfEntity(db, entity_id);
       if (!found) throw new NotFoundError('The entity is in no community');
       return ok(c, { community_id: found.community_id, community_name: found.community_name }) as never;
+    },
+  );
+
+  const EntityPath = z.object({ id: CommunityIdParam, entity_id: EntityIdSchema });
+
+  restRoute(
+    app,
+    svcOrJwt,
+    {
+      method: 'post',
+      path: '/communities/{id}/entities',
+      summary: 'Add a channel to the community (service or platform administrator)',
+      params: z.object({ id: CommunityIdParam }),
+      body: z.object({ entity_id: EntityIdSchema }),
+      status: 201,
+    },
+    async (c, { params: { id }, body }) => {
+      const auth = c.get('auth') as AuthContext;
+      await getCommunity(db, id);
+      await access.assertMayAddEntity(auth);
+      await addEntity(cdeps, { communityId: id, entityId: body.entity_id, createdBy: actorKey(c, auth) });
+      syncCommunityModules(deps.serviceClient('marketplace'), deps.logger, id);
+      return ok(c, { community_id: id, entity_id: body.entity_id }, 201);
+    },
+  );
+
+  restRoute(
+    app,
+    svcOrJwt,
+    {
+      method: 'delete',
+      path: '/communities/{id}/entities/{entity_id}',
+      summary: 'Take a channel out of the community; it falls back to the Global community',
+      params: EntityPath,
+    },
+    async (c, { params: { id, entity_id } }) => {
+      const auth = c.get('auth') as AuthContext;
+      await getCommunity(db, id);
+      await access.assertMayRemoveEntity(auth, id);
+      await removeEntity(cdeps, { communityId: id, entityId: entity_id, removedBy: actorKey(c, auth) });
+      return ok(c, { community_id: id, entity_id, removed: true as const });
     },
   );
 }
