@@ -10,6 +10,7 @@ import {
   type CommandRow,
 } from '@waddlebot/core';
 import { sql } from 'kysely';
+import { INT4_MAX, dbId, int4 } from './db-limits.js';
 import { ensureEntity, entityCommunity, findEntity } from './registry.js';
 import type { RouterContext } from './router-deps.js';
 
@@ -38,6 +39,13 @@ export const CommandWriteSchema = CommandSeedSchema.extend({
   required_permission: z.string().min(1).max(64).optional(),
   command: commandName,
   aliases: z.array(commandName).default([]),
+  // Column widths of §3.18, so an oversized value is a 400 and not a database error.
+  module_name: z.string().min(1).max(128),
+  module_type: z.string().max(16).default('interaction'),
+  version: z.string().max(32).default('1.0.0'),
+  rate_limit: z.number().int().min(0).max(INT4_MAX).default(0),
+  priority: int4.default(100),
+  community_id: dbId.nullable().optional(),
   location_url: z.url({ protocol: /^https?$/ }),
 });
 export type CommandWrite = z.output<typeof CommandWriteSchema>;

@@ -7,6 +7,7 @@ import {
 } from '@waddlebot/core';
 import type { Insertable } from 'kysely';
 import type { ModuleResponsesTable } from './db.js';
+import { toInt4 } from './db-limits.js';
 
 /**
  * Leniency of §2.5: a string body is chat; `message` is the legacy name of `chat_message`;
@@ -52,7 +53,8 @@ export function moduleResponseRows(
   return actionsOf(res).map(({ action, fields: f }, i) => ({
     execution_id: executionId,
     session_id: sessionId,
-    module_name: res.module_name ?? moduleName,
+    // A module's answer is not ours to refuse: oversized values are cut to the columns' sizes.
+    module_name: (res.module_name ?? moduleName)?.slice(0, 128) ?? null,
     success: res.success,
     response_action: action,
     response_data: i === 0 ? json(res.response_data) : null,
@@ -61,20 +63,20 @@ export function moduleResponseRows(
     media_url: f.media_url ?? null,
     media_data: json(f.media_data),
     ticker_text: f.ticker_text ?? null,
-    ticker_duration: f.ticker_duration === undefined ? null : Math.round(f.ticker_duration),
+    ticker_duration: f.ticker_duration === undefined ? null : toInt4(f.ticker_duration),
     form_title: f.form_title ?? null,
     form_description: f.form_description ?? null,
     form_fields: json(f.form_fields),
     form_submit_url: f.form_submit_url ?? null,
-    form_submit_method: f.form_submit_method ?? 'POST',
+    form_submit_method: (f.form_submit_method ?? 'POST').slice(0, 8),
     form_callback_url: f.form_callback_url ?? null,
     content_type: f.content_type ?? null,
     content: f.content ?? null,
-    duration: f.duration === undefined ? null : Math.round(f.duration),
+    duration: f.duration === undefined ? null : toInt4(f.duration),
     style: json(f.style),
     error_message: i === 0 ? (res.error_message ?? null) : null,
     processing_time_ms:
-      i === 0 && res.processing_time_ms !== undefined ? Math.round(res.processing_time_ms) : null,
+      i === 0 && res.processing_time_ms !== undefined ? toInt4(res.processing_time_ms) : null,
   }));
 }
 

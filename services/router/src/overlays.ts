@@ -71,27 +71,20 @@ export function routeOverlays(
     if (item.action === 'form' && !overlayForm) continue;
     const display = displayData(item);
     if (!display) continue;
-    ctx.deps
-      .serviceClient('browser-source')
-      .post(
-        '/browser/source/display',
-        {
-          session_id: input.session_id,
-          community_id: String(input.community_id),
-          ...display,
-          module_name: res.module_name ?? input.module_name,
-        },
-        { timeoutMs: BROWSER_SOURCE_TIMEOUT_MS, retries: 0 },
-      )
-      .then((r) => {
-        if (!r.ok)
-          ctx.deps.logger.warn('browser source refused overlay', {
-            status: r.status,
-            source_type: display.source_type,
-          });
-      })
-      .catch((err: unknown) =>
-        ctx.deps.logger.warn('browser source unavailable; overlay dropped', { err: (err as Error).message }),
-      );
+    void ctx.dependencies.call(
+      'browser-source',
+      () =>
+        ctx.deps.serviceClient('browser-source').post(
+          '/browser/source/display',
+          {
+            session_id: input.session_id,
+            community_id: String(input.community_id),
+            ...display,
+            module_name: res.module_name ?? input.module_name,
+          },
+          { timeoutMs: BROWSER_SOURCE_TIMEOUT_MS, retries: 0 },
+        ),
+      { source_type: display.source_type },
+    );
   }
 }

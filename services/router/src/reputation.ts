@@ -20,26 +20,21 @@ export function reputationHook(ctx: RouterContext, event: RouterEvent, entityId:
     timestamp: event.timestamp ?? ctx.deps.clock.now().toISOString(),
   };
   for (const k of COPIED_METADATA) if (event.metadata[k] !== undefined) eventData[k] = event.metadata[k];
-  ctx.deps
-    .serviceClient('reputation')
-    .post(
-      '/reputation/process',
-      {
-        user_id: event.user_id,
-        uid,
-        platform: event.platform,
-        entity_id: entityId,
-        event_name: EVENT_NAMES[event.message_type] ?? event.message_type,
-        event_data: eventData,
-      },
-      { timeoutMs: 10_000, retries: 0 },
-    )
-    .then((res) => {
-      if (!res.ok)
-        ctx.deps.logger.warn('reputation refused event', {
-          status: res.status,
-          message_type: event.message_type,
-        });
-    })
-    .catch((err: unknown) => ctx.deps.logger.warn('reputation unavailable', { err: (err as Error).message }));
+  void ctx.dependencies.call(
+    'reputation',
+    () =>
+      ctx.deps.serviceClient('reputation').post(
+        '/reputation/process',
+        {
+          user_id: event.user_id,
+          uid,
+          platform: event.platform,
+          entity_id: entityId,
+          event_name: EVENT_NAMES[event.message_type] ?? event.message_type,
+          event_data: eventData,
+        },
+        { timeoutMs: 10_000, retries: 0 },
+      ),
+    { message_type: event.message_type },
+  );
 }

@@ -1,6 +1,18 @@
-import { isRole, isUndefinedTable, maxRole, permissionsFor, roleRank, type Role } from '@waddlebot/core';
+import {
+  ValidationError,
+  isRole,
+  isUndefinedTable,
+  maxRole,
+  permissionsFor,
+  roleRank,
+  type Role,
+  type UserMerged,
+} from '@waddlebot/core';
+import { UID_MAX } from './db-limits.js';
+import { findNul } from './nul-guard.js';
 import { CacheKeys } from './registry.js';
 import type { RouterContext } from './router-deps.js';
+import { uidCacheKey } from './user-lookup.js';
 
 const ROLE_CACHE_TTL = 60;
 
@@ -94,12 +106,25 @@ export async function assignEntityRole(
   await ctx.invalidate({ prefixes: [`role:${input.entity_id}:`] });
 }
 
+/**
+ * `POST /internal/user-merged` (contracts §14): drops the cached uids of the moved identities
+ * and re-keys `entity_roles`. Returns the number of role rows moved.
+ */
+export async function mergeUser(ctx: RouterContext, merge: UserMerged): Promise<number> {
+  const nul = findNul(merge);
+  if (nul !== null)
+    throw new ValidationError('Validation failed', [
+      { path: nul, message: 'must not contain NUL characters' },
+    ]);
+  if (merge.into_uid.length > UID_MAX || merge.into_uid.includes(':'))
+    throw new ValidationError('Validation failed', [{ path: 'into_uid', message: 'must be a uid' }]);
+  const cached = merge.identities.map((i) => uidCacheKey(i.platform, i.platform_user_id));
+  if (cached.length) await ctx.deps.state.kv.del(...cached);
+  return mergeEntityRoles(ctx, merge.from_uid, merge.into_uid);
+}
+
 /** §14 merge: `entity_roles` of `from_uid` move to `into_uid`; the higher role wins per entity. */
-export async function mergeEntityRoles(
-  ctx: RouterContext,
-  fromUid: string,
-  intoUid: string,
-): Promise<number> {
+async function mergeEntityRoles(ctx: RouterContext, fromUid: string, intoUid: string): Promise<number> {
   if (fromUid === intoUid) return 0;
   const moved = await ctx.db.transaction().execute(async (trx) => {
     const from = await trx

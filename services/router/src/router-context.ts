@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { CommunityReadDB } from './db.js';
+import { DependencyWatch } from './dependency-watch.js';
 import { LocalCache } from './local-cache.js';
 import {
   INVALIDATE_CHANNEL,
@@ -26,6 +27,7 @@ export function createRouterContext(deps: RouterServiceDeps): RouterContext {
     cache,
     counters: new RouterCounters(deps.metrics),
     moduleSlots: new Semaphore(deps.config.ROUTER_MAX_CONCURRENT),
+    dependencies: new DependencyWatch(deps.logger),
     async invalidate(scope) {
       clearLocal(cache, scope);
       try {

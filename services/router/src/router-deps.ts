@@ -2,6 +2,7 @@ import type { Config, ServiceDeps } from '@waddlebot/core';
 import type { Kysely } from 'kysely';
 import type { routerConfig } from './config.js';
 import type { CommunityReadDB, RouterDB } from './db.js';
+import type { DependencyWatch } from './dependency-watch.js';
 import type { LocalCache } from './local-cache.js';
 import type { RouterCounters } from './router-metrics.js';
 import type { Semaphore } from './semaphore.js';
@@ -18,6 +19,8 @@ export interface RouterContext {
   cache: LocalCache;
   counters: RouterCounters;
   moduleSlots: Semaphore;
+  /** Which optional services are down, so their outage is logged once. */
+  dependencies: DependencyWatch;
   /** Clears local caches and tells other replicas to do the same. */
   invalidate(scope: Invalidation): Promise<void>;
 }

@@ -1,13 +1,13 @@
-import { UserMergedSchema, defineService, limitBody, ok, readJson, type AppEnv } from '@waddlebot/core';
+import { defineService, limitBody, mountUserMergedRoute, type AppEnv } from '@waddlebot/core';
 import { Hono } from 'hono';
 import { routerConfig } from './config.js';
 import type { RouterDB } from './db.js';
+import { OPTIONAL_DEPENDENCIES, type OptionalDependency } from './dependency-watch.js';
 import { migrations } from './migrations/index.js';
 import { internalOrigins } from './module-call.js';
-import { rejectNulCharacters } from './nul-guard.js';
-import { mergeEntityRoles } from './roles.js';
+import { mergeUser } from './roles.js';
 import { createRouterContext, subscribeInvalidations } from './router-context.js';
-import type { RouterContext } from './router-deps.js';
+import type { RouterContext, RouterServiceDeps } from './router-deps.js';
 import { mountAdminRoutes } from './routes/admin.js';
 import { mountCatalogRoutes } from './routes/catalog.js';
 import { mountCoordinationRoutes } from './routes/coordination.js';
@@ -16,13 +16,21 @@ import { mountEventRoutes } from './routes/events.js';
 import { mountResponseRoutes } from './routes/responses.js';
 import { mountStringRuleRoutes } from './routes/string-rules.js';
 import { bootstrapAdminKey, createAccountAuth } from './service-accounts.js';
-import { uidCacheKey } from './user-lookup.js';
 
 const BATCH_BODY_LIMIT = 1024 * 1024;
 const DEFAULT_BODY_LIMIT = 64 * 1024;
 
-/** One context per app; `start` reuses the one `routes` built. */
+/** One context per app, shared by its readiness checks, routes and start-up. */
 const contexts = new WeakMap<object, RouterContext>();
+
+function contextOf(deps: RouterServiceDeps): RouterContext {
+  let ctx = contexts.get(deps);
+  if (!ctx) {
+    ctx = createRouterContext(deps);
+    contexts.set(deps, ctx);
+  }
+  return ctx;
+}
 
 export const service = defineService<typeof routerConfig, RouterDB>({
   name: 'router',
@@ -31,9 +39,15 @@ export const service = defineService<typeof routerConfig, RouterDB>({
   requiresRedis: true,
   // The batch endpoint takes up to 1 MiB (§3.14); every other route keeps 64 KiB below.
   bodyLimitBytes: BATCH_BODY_LIMIT,
+  // Optional services never fail readiness; one that is down shows as `degraded` (contracts §15).
+  readiness: (deps) =>
+    (Object.keys(OPTIONAL_DEPENDENCIES) as OptionalDependency[]).map((name) => ({
+      name,
+      required: false,
+      run: async () => (contextOf(deps).dependencies.isDown(name) ? 'error' : 'ok'),
+    })),
   routes(app, deps) {
-    const ctx = createRouterContext(deps);
-    contexts.set(deps, ctx);
+    const ctx = contextOf(deps);
     const internal = internalOrigins(deps.config);
     const caller = createAccountAuth(ctx);
     const svc = caller();
@@ -61,23 +75,10 @@ export const service = defineService<typeof routerConfig, RouterDB>({
     app.route('/router', r);
     app.route('/api/v1/router', r);
 
-    app.post('/internal/user-merged', deps.auth.require('service'), rejectNulCharacters(), async (c) => {
-      const body = await readJson(c, UserMergedSchema);
-      await deps.state.kv.del(...body.identities.map((i) => uidCacheKey(i.platform, i.platform_user_id)));
-      const moved = await mergeEntityRoles(ctx, body.from_uid, body.into_uid);
-      deps.logger.audit({
-        action: 'user_merged',
-        user: body.into_uid,
-        result: 'SUCCESS',
-        from_uid: body.from_uid,
-        rows: moved,
-      });
-      return ok(c, { merged: true });
-    });
+    mountUserMergedRoute(app, deps, (merge) => mergeUser(ctx, merge));
   },
   async start(deps) {
-    const ctx = contexts.get(deps);
-    if (!ctx) return;
+    const ctx = contextOf(deps);
     await bootstrapAdminKey(ctx, deps.config.ROUTER_BOOTSTRAP_ADMIN_KEY);
     const unsubscribe = await subscribeInvalidations(ctx);
     return () => unsubscribe();

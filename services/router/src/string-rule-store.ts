@@ -1,4 +1,5 @@
 import { EntityIdSchema, NotFoundError, ValidationError, z } from '@waddlebot/core';
+import { int4 } from './db-limits.js';
 import { regexProblem } from './regex-safety.js';
 import type { RouterContext } from './router-deps.js';
 
@@ -15,7 +16,7 @@ const RuleFields = z.object({
   webhook_url: httpUrl.nullish(),
   warning_message: z.string().max(500).nullish(),
   block_message: z.string().max(500).nullish(),
-  priority: z.number().int(),
+  priority: int4,
   created_by: z.string().max(256),
   is_active: z.boolean(),
 });
@@ -25,7 +26,7 @@ export const RuleCreateSchema = RuleFields.extend({
   case_sensitive: z.boolean().default(false),
   enabled_entity_ids: RuleFields.shape.enabled_entity_ids.default([]),
   command_parameters: RuleFields.shape.command_parameters.default([]),
-  priority: z.number().int().default(100),
+  priority: int4.default(100),
   created_by: z.string().max(256).default('system'),
   is_active: z.boolean().default(true),
 });

@@ -1,4 +1,5 @@
 import type { RouterContext } from './router-deps.js';
+import { UID_MAX } from './db-limits.js';
 import { CacheKeys } from './registry.js';
 
 const IDENTITY_TIMEOUT_MS = 2000;
@@ -24,56 +25,42 @@ export async function resolveUid(
   } catch (err) {
     ctx.deps.logger.warn('uid cache unavailable', { err });
   }
-  try {
-    const res = await ctx.deps
-      .serviceClient('identity')
-      .post<{ data?: { uid?: unknown } }>(
-        '/identity/resolve',
-        { platform, platform_user_id: userId, user_name: userName },
-        { timeoutMs: IDENTITY_TIMEOUT_MS, retries: 0 },
-      );
-    const uid = res.ok ? res.body?.data?.uid : undefined;
-    if ((typeof uid !== 'string' && typeof uid !== 'number') || String(uid).includes(':')) {
-      if (!res.ok) ctx.deps.logger.warn('identity resolve failed', { status: res.status, platform });
-      return null;
-    }
-    const value = String(uid);
-    ctx.deps.state.kv
-      .set(key, value, ctx.config.ROUTER_UID_CACHE_TTL)
-      .catch((err: unknown) => ctx.deps.logger.warn('uid cache write failed', { err }));
-    return value;
-  } catch (err) {
-    ctx.deps.logger.warn('identity unavailable; continuing without uid', {
-      err: (err as Error).message,
-      platform,
-    });
-    return null;
-  }
+  const res = await ctx.dependencies.call(
+    'identity',
+    () =>
+      ctx.deps
+        .serviceClient('identity')
+        .post<{ data?: { uid?: unknown } }>(
+          '/identity/resolve',
+          { platform, platform_user_id: userId, user_name: userName },
+          { timeoutMs: IDENTITY_TIMEOUT_MS, retries: 0 },
+        ),
+    { platform },
+  );
+  const uid = res?.body?.data?.uid;
+  const value = typeof uid === 'string' || typeof uid === 'number' ? String(uid) : '';
+  // A uid is opaque but never holds ':' (contracts §14); anything else is not a uid.
+  if (!value || value.includes(':') || value.length > UID_MAX) return null;
+  ctx.deps.state.kv
+    .set(key, value, ctx.config.ROUTER_UID_CACHE_TTL)
+    .catch((err: unknown) => ctx.deps.logger.warn('uid cache write failed', { err }));
+  return value;
 }
 
-/** The user's label names in a community (labels service, cached); failure → [] and a log line. */
+/** The user's label names in a community (labels service, cached); labels down → []. */
 export function userLabels(ctx: RouterContext, userKey: string, community: number): Promise<string[]> {
   return ctx.cache.getOrLoad(
     CacheKeys.labels(community, userKey),
     ctx.config.ROUTER_LABELS_CACHE_TTL,
     async () => {
-      try {
-        const res = await ctx.deps
-          .serviceClient('labels')
-          .get<unknown>(`/entity/user/${encodeURIComponent(userKey)}/labels`, {
-            query: { community_id: community },
-            timeoutMs: LABELS_TIMEOUT_MS,
-            retries: 0,
-          });
-        if (!res.ok) {
-          ctx.deps.logger.warn('labels lookup failed', { status: res.status });
-          return [];
-        }
-        return labelNames(res.body);
-      } catch (err) {
-        ctx.deps.logger.warn('labels unavailable', { err: (err as Error).message });
-        return [];
-      }
+      const res = await ctx.dependencies.call('labels', () =>
+        ctx.deps.serviceClient('labels').get<unknown>(`/entity/user/${encodeURIComponent(userKey)}/labels`, {
+          query: { community_id: community },
+          timeoutMs: LABELS_TIMEOUT_MS,
+          retries: 0,
+        }),
+      );
+      return res ? labelNames(res.body) : [];
     },
   );
 }

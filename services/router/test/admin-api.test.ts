@@ -322,3 +322,121 @@ describe('PUT /router/admin/roles with a community', () => {
     expect(h.fakes.community.calls('PUT', /\/communities\//)).toHaveLength(1);
   });
 });
+
+describe('values beyond the column sizes are 400, never 500', () => {
+  const INT4_OVER = 2 ** 31;
+
+  it('registry rows, string rules, query ids and coordination', async () => {
+    const row = { command: 'sized', module_name: 'm', location_url: 'http://127.0.0.1:9/x' };
+    const cases: [string, Promise<{ status: number; body: any }>, string][] = [
+      [
+        'module_name',
+        h.post('/router/admin/commands', { ...row, module_name: 'm'.repeat(129) }),
+        'module_name',
+      ],
+      [
+        'module_type',
+        h.post('/router/admin/commands', { ...row, module_type: 't'.repeat(17) }),
+        'module_type',
+      ],
+      ['version', h.post('/router/admin/commands', { ...row, version: '1'.repeat(33) }), 'version'],
+      ['rate_limit', h.post('/router/admin/commands', { ...row, rate_limit: INT4_OVER }), 'rate_limit'],
+      ['priority', h.post('/router/admin/commands', { ...row, priority: INT4_OVER }), 'priority'],
+      ['community_id', h.post('/router/admin/commands', { ...row, community_id: INT4_OVER }), 'community_id'],
+      [
+        'rule priority',
+        h.post('/router/string-rules', { string: 's', action: 'warn', priority: -INT4_OVER }),
+        'priority',
+      ],
+      ['commands query', h.get(`/router/commands?community_id=${INT4_OVER}`), 'community_id'],
+      ['usage query', h.get(`/router/admin/api-usage?account_id=${INT4_OVER}`), 'account_id'],
+      [
+        'viewer_count',
+        h.post('/router/coordination/status', {
+          container_id: 'c',
+          entity_id: 'twitch:1',
+          viewer_count: INT4_OVER,
+        }),
+        'viewer_count',
+      ],
+      [
+        'async module_name',
+        h.post('/router/responses', {
+          execution_id: '0b9f2c44-1d1e-4c55-9a0b-7a1e2f3c4d5e',
+          session_id: '0b9f2c44-1d1e-4c55-9a0b-7a1e2f3c4d5f',
+          module_name: 'x'.repeat(129),
+          success: true,
+          response_action: null,
+        }),
+        'module_name',
+      ],
+    ];
+    for (const [label, pending, path] of cases) {
+      const res = await pending;
+      expect({ label, status: res.status, code: res.body.error?.code }).toEqual({
+        label,
+        status: 400,
+        code: 'VALIDATION_ERROR',
+      });
+      expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
+    }
+    expect(await h.db.selectFrom('commands').select('id').where('command', '=', 'sized').execute()).toEqual(
+      [],
+    );
+  });
+
+  it('a rate-limited user with a 256-character id is recorded under the full user key', async () => {
+    await h.registerCommand({ command: 'longname', rate_limit: 1 });
+    const userId = '8'.repeat(256);
+    h.identityDown.add(userId);
+    const first = await h.post('/router/events', twitchChat('!longname', { user_id: userId }));
+    expect(first.body.outcome).toBe('executed');
+    const second = await h.post('/router/events', twitchChat('!longname', { user_id: userId }));
+    expect(second.status).toBe(200);
+    expect(second.body.outcome).toBe('rate_limited');
+    const audit = await h.db.selectFrom('rate_limits').select('user_id').execute();
+    expect(audit.map((r) => r.user_id)).toContain(`twitch:${userId}`);
+    const reset = await h.post('/router/admin/rate-limits/reset', { user_id: `twitch:${userId}` });
+    expect(reset.status).toBe(200);
+    expect((await h.post('/router/events', twitchChat('!longname', { user_id: userId }))).body.outcome).toBe(
+      'executed',
+    );
+  });
+
+  it('a module answer with oversized values is stored cut to size and still answered', async () => {
+    h.fakes.module.on('POST', '/oversized', {
+      status: 200,
+      body: {
+        success: true,
+        module_name: 'n'.repeat(300),
+        response_action: 'chat',
+        chat_message: 'still here',
+        processing_time_ms: 1e12,
+        additional_responses: [{ response_action: 'general', content: 'x', duration: 1e15 }],
+      },
+    });
+    await h.registerCommand({ command: 'oversized', location_url: `${h.fakes.module.url}/oversized` });
+    const res = await h.post('/router/events', twitchChat('!oversized'));
+    expect(res.status).toBe(200);
+    expect(res.body.outcome).toBe('executed');
+    expect(res.body.replies[0].text).toBe('still here');
+    const rows = await h.db
+      .selectFrom('module_responses')
+      .select(['module_name', 'duration', 'processing_time_ms'])
+      .where('execution_id', '=', res.body.execution_id)
+      .orderBy('id')
+      .execute();
+    expect(rows).toEqual([
+      { module_name: 'n'.repeat(128), duration: null, processing_time_ms: 2147483647 },
+      { module_name: 'n'.repeat(128), duration: 2147483647, processing_time_ms: null },
+    ]);
+  });
+
+  it('user-merged refuses an into_uid that is not a uid and moves nothing', async () => {
+    for (const into of ['twitch:555', 'u'.repeat(257), 'a\u0000b']) {
+      const res = await h.post('/internal/user-merged', { from_uid: '61', into_uid: into });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_ERROR');
+    }
+  });
+});

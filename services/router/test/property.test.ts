@@ -83,49 +83,60 @@ function expectEnvelopeOr200(res: { status: number; body: any }) {
   }
 }
 
-describe('mutated bodies never cause a 5xx and rejected ones write nothing', () => {
-  it('RouterEvent', async () => {
-    const keys = Object.keys(twitchChat('x'));
-    let i = 0;
-    await fc.assert(
-      fc.asyncProperty(fc.array(mutation(keys), { minLength: 1, maxLength: 4 }), async (muts) => {
-        const base = twitchChat('!so @bob', { server_id: `p${i++}` });
-        const body = apply(base, muts);
-        const before = await counts();
-        const res = await h.post('/router/events', body);
-        expectEnvelopeOr200(res);
-        if (res.status !== 200) expect(await counts()).toEqual(before);
-        else expect(res.body.success === true || res.body.success === false).toBe(true);
-      }),
-      { numRuns: 200 },
-    );
-  });
+/** 200 runs each; on the embedded database beside other test files that takes well over 30 s. */
+const PROPERTY_TIMEOUT_MS = 180_000;
 
-  it('ModuleResponse on /router/responses', async () => {
-    const pending = await h.post('/router/events', twitchChat('!async'));
-    expect(pending.body.outcome).toBe('pending');
-    const base = {
-      execution_id: pending.body.execution_id,
-      session_id: pending.body.session_id,
-      module_name: 'shoutout',
-      success: true,
-      response_action: 'chat',
-      chat_message: 'ok',
-      additional_responses: [{ response_action: 'ticker', ticker_text: 'hi' }],
-    };
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(mutation(Object.keys(base)), { minLength: 1, maxLength: 4 }),
-        async (muts) => {
+describe('mutated bodies never cause a 5xx and rejected ones write nothing', () => {
+  it(
+    'RouterEvent',
+    async () => {
+      const keys = Object.keys(twitchChat('x'));
+      let i = 0;
+      await fc.assert(
+        fc.asyncProperty(fc.array(mutation(keys), { minLength: 1, maxLength: 4 }), async (muts) => {
+          const base = twitchChat('!so @bob', { server_id: `p${i++}` });
           const body = apply(base, muts);
           const before = await counts();
-          const res = await h.post('/router/responses', body);
+          const res = await h.post('/router/events', body);
           expectEnvelopeOr200(res);
           if (res.status !== 200) expect(await counts()).toEqual(before);
-          else expect(res.body).toMatchObject({ success: true });
-        },
-      ),
-      { numRuns: 200 },
-    );
-  });
+          else expect(res.body.success === true || res.body.success === false).toBe(true);
+        }),
+        { numRuns: 200 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
+
+  it(
+    'ModuleResponse on /router/responses',
+    async () => {
+      const pending = await h.post('/router/events', twitchChat('!async'));
+      expect(pending.body.outcome).toBe('pending');
+      const base = {
+        execution_id: pending.body.execution_id,
+        session_id: pending.body.session_id,
+        module_name: 'shoutout',
+        success: true,
+        response_action: 'chat',
+        chat_message: 'ok',
+        additional_responses: [{ response_action: 'ticker', ticker_text: 'hi' }],
+      };
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(mutation(Object.keys(base)), { minLength: 1, maxLength: 4 }),
+          async (muts) => {
+            const body = apply(base, muts);
+            const before = await counts();
+            const res = await h.post('/router/responses', body);
+            expectEnvelopeOr200(res);
+            if (res.status !== 200) expect(await counts()).toEqual(before);
+            else expect(res.body).toMatchObject({ success: true });
+          },
+        ),
+        { numRuns: 200 },
+      );
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });

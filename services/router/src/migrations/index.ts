@@ -312,4 +312,11 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  // User keys are `<platform>:<user_id>` with user ids of up to 256 characters (contracts §14).
+  '20251201000000_router_user_key_width': {
+    async up(db: Kysely<any>) {
+      await sql`alter table router.rate_limits alter column user_id type varchar(300)`.execute(db);
+      await sql`alter table router.entity_roles alter column user_id type varchar(300)`.execute(db);
+    },
+  },
 };

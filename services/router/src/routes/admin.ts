@@ -21,6 +21,7 @@ import {
   upsertCommand,
 } from '../command-admin.js';
 import { rateLimitKeys } from '../command-dispatch.js';
+import { dbId, dbIdQuery, userKey } from '../db-limits.js';
 import { entityCommunity } from '../registry.js';
 import { assignEntityRole, effectiveRole } from '../roles.js';
 import type { RouterContext } from '../router-deps.js';
@@ -47,7 +48,7 @@ const AccountSchema = z.object({
 
 /** Community ids arrive as numbers or decimal strings (contracts §3). */
 const communityId = z.union([
-  z.number().int().positive(),
+  dbId,
   z
     .string()
     .regex(/^[1-9]\d{0,8}$/, 'must be a positive integer')
@@ -55,7 +56,7 @@ const communityId = z.union([
 ]);
 
 const RoleBody = z.object({
-  user_id: z.string().min(1).max(256),
+  user_id: userKey,
   role: z.string(),
   entity_id: EntityIdSchema.optional(),
   community_id: communityId.optional(),
@@ -68,7 +69,7 @@ const EnablementBody = z.object({
 });
 const CacheClearBody = z.object({
   entity_id: z.string().max(400).optional(),
-  community_id: z.number().int().positive().optional(),
+  community_id: dbId.optional(),
 });
 
 /** §3.15 admin API (svc or admin key). */
@@ -109,7 +110,7 @@ export function mountAdminRoutes(r: Hono<AppEnv>, ctx: RouterContext, admin: Mid
     const q = parseQuery(
       z.object({
         days: z.coerce.number().int().min(1).max(365).default(7),
-        account_id: z.coerce.number().int().positive().optional(),
+        account_id: dbIdQuery.optional(),
       }),
       c.req.query(),
     );
@@ -192,7 +193,7 @@ export function mountAdminRoutes(r: Hono<AppEnv>, ctx: RouterContext, admin: Mid
     const q = parseQuery(
       z.object({
         entity_id: EntityIdSchema.optional(),
-        community_id: z.coerce.number().int().positive().optional(),
+        community_id: dbIdQuery.optional(),
       }),
       c.req.query(),
     );
@@ -243,7 +244,7 @@ export function mountAdminRoutes(r: Hono<AppEnv>, ctx: RouterContext, admin: Mid
   });
 
   r.post('/admin/rate-limits/reset', admin, async (c) => {
-    const body = await readJson(c, z.object({ user_id: z.string().min(1).max(256) }));
+    const body = await readJson(c, z.object({ user_id: userKey }));
     const removed = await ctx.deps.state.rateLimiter.resetPrefix(rateLimitKeys.user(body.user_id));
     ctx.deps.logger.audit({
       action: 'rate_limits_reset',

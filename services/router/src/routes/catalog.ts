@@ -1,6 +1,7 @@
 import { EntityIdSchema, PlatformSchema, ok, z, type AppEnv } from '@waddlebot/core';
 import type { Hono, MiddlewareHandler } from 'hono';
 import { listCommands } from '../command-admin.js';
+import { dbIdQuery } from '../db-limits.js';
 import { metricsReport } from '../metrics-report.js';
 import type { RouterContext } from '../router-deps.js';
 import { parseQuery } from './responses.js';
@@ -10,7 +11,7 @@ const CommandsQuery = z.object({
   platform: PlatformSchema.optional(),
   prefix: z.enum(['!', '#']).optional(),
   entity_id: EntityIdSchema.optional(),
-  community_id: z.coerce.number().int().positive().optional(),
+  community_id: dbIdQuery.optional(),
 });
 
 const EntitiesQuery = z.object({

@@ -11,6 +11,7 @@ import {
   reportStatus,
   stats,
 } from '../coordination.js';
+import { INT4_MAX } from '../db-limits.js';
 import type { RouterContext } from '../router-deps.js';
 import { parseQuery } from './responses.js';
 
@@ -60,7 +61,7 @@ export function mountCoordinationRoutes(
         container_id: container,
         entity_id: entity,
         is_live: z.boolean().optional(),
-        viewer_count: z.number().int().min(0).optional(),
+        viewer_count: z.number().int().min(0).max(INT4_MAX).optional(),
         metadata: z.record(z.string(), z.unknown()).optional(),
         has_activity: z.boolean().optional(),
       }),

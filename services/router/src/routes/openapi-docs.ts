@@ -4,7 +4,6 @@ import {
   RouterEventBatchSchema,
   RouterEventSchema,
   RouterResultSchema,
-  UserMergedSchema,
   type App,
 } from '@waddlebot/core';
 import type { z } from 'zod';
@@ -100,12 +99,6 @@ const ROUTES: RouteDoc[] = [
   { method: 'post', path: '/router/coordination/populate', summary: "Copy a receiver's monitored channels" },
   { method: 'get', path: '/router/coordination/stats', summary: 'Coordination statistics' },
   { method: 'get', path: '/router/coordination/entities', summary: 'Coordination rows' },
-  {
-    method: 'post',
-    path: '/internal/user-merged',
-    summary: 'uid merge notification',
-    body: UserMergedSchema,
-  },
 ];
 
 export function documentRoutes(app: App) {

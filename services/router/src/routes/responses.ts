@@ -13,6 +13,9 @@ import { acceptAsyncResponse, isUuid, recentResponses, responsesOf } from '../as
 import { sendOutbound } from '../outbound.js';
 import type { RouterContext } from '../router-deps.js';
 
+/** The async ModuleResponse; `module_name` is stored in a varchar(128) (§3.18). */
+const AsyncResponseBody = AsyncModuleResponseSchema.extend({ module_name: z.string().min(1).max(128) });
+
 const RecentQuery = z.object({
   module_name: z.string().max(128).optional(),
   response_action: z.enum(RESPONSE_ACTIONS).optional(),
@@ -45,7 +48,7 @@ export function mountResponseRoutes(
   },
 ) {
   r.post('/responses', auth.responses, async (c) => {
-    const body = await readJson(c, AsyncModuleResponseSchema);
+    const body = await readJson(c, AsyncResponseBody);
     return c.json(await acceptAsyncResponse(ctx, body), 200);
   });
   // `/recent` is registered before `/:execution_id` so it is not taken for an id.
