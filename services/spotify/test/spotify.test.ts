@@ -344,6 +344,22 @@ describe('token refresh (scenario 3)', () => {
     ).toBe('refresh-1');
   });
 
+  it('refreshes once when several commands find the token expiring together', async () => {
+    await connect('7');
+    await db
+      .updateTable('spotify_tokens')
+      .set({ expires_at: new Date(clock.nowMs()) })
+      .execute();
+    const results = await Promise.all(
+      ['!spotify pause', '!spotify resume', '!spotify devices'].map((t) => interaction(moderatorRequest(t))),
+    );
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const refreshes = spotify.server
+      .calls('POST', '/api/token')
+      .filter((r) => new URLSearchParams(r.text).get('grant_type') === 'refresh_token');
+    expect(refreshes).toHaveLength(1);
+  });
+
   it('refreshes and retries once after a 401', async () => {
     await connect('7');
     let first = true;
