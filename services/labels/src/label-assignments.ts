@@ -33,12 +33,16 @@ function visibleAt<Q extends { where: (...args: any[]) => Q }>(q: Q, now: Date):
   return q.where((eb: any) => eb.or([eb('el.expires_at', 'is', null), eb('el.expires_at', '>', now)]));
 }
 
-/** Assignment scope for reads: one community sees its own rows and the community-less ones. */
-function readScope<Q extends { where: (...args: any[]) => Q }>(q: Q, communityId: string | undefined): Q {
-  if (communityId === undefined) return q;
-  return q.where((eb: any) =>
-    eb.or([eb('el.community_id', '=', communityId), eb('el.community_id', 'is', null)]),
-  );
+/**
+ * Which assignments a read sees: `undefined` every one, a community id that community's and the
+ * community-less ones, `null` only the community-less ones.
+ */
+export type ReadScope = string | null | undefined;
+
+function readScope<Q extends { where: (...args: any[]) => Q }>(q: Q, scope: ReadScope): Q {
+  if (scope === undefined) return q;
+  if (scope === null) return q.where('el.community_id', 'is', null);
+  return q.where((eb: any) => eb.or([eb('el.community_id', '=', scope), eb('el.community_id', 'is', null)]));
 }
 
 /**
@@ -162,7 +166,7 @@ export async function entityLabels(
   deps: Pick<LabelDeps, 'db' | 'clock'>,
   entityType: EntityType,
   entityId: string,
-  communityId: string | undefined,
+  communityId: ReadScope,
 ): Promise<EntityLabelView[]> {
   const q = deps.db
     .selectFrom('entity_labels as el')
@@ -214,7 +218,7 @@ export interface SearchResult {
  */
 export async function searchEntities(
   deps: Pick<LabelDeps, 'db' | 'clock'>,
-  query: { entityType: EntityType; names: string[]; communityId?: string; limit: number },
+  query: { entityType: EntityType; names: string[]; communityId: ReadScope; limit: number },
 ): Promise<SearchResult[]> {
   const names = [...new Set(query.names.map((n) => n.toLowerCase()))];
   if (names.length === 0) return [];

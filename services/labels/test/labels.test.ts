@@ -8,7 +8,7 @@ import {
   type TestRuntime,
 } from '@waddlebot/core/testing';
 import { service } from '../src/service.js';
-import { credentials } from './labels-http.js';
+import { credentials, eventually } from './labels-http.js';
 
 let rt: TestRuntime;
 let community: FakeServer;
@@ -601,5 +601,104 @@ describe('audit', () => {
       lines.some((l) => l.category === 'AUDIT' && l.action === 'label_create' && l.label_id === id),
     ).toBe(true);
     expect(rt.logLines.join('\n')).not.toContain('test-service-key');
+  });
+});
+
+describe('JWT reads: one community never reads another', () => {
+  it("a member reads their community's assignments; without a community only the community-less ones", async () => {
+    const tag = await labelId('jwt-read', 'user');
+    expect((await apply(userApply('r1', tag, { community_id: 7 }))).status).toBe(201);
+    const other = await labelId('jwt-read-9', 'user');
+    expect((await apply(userApply('r1', other, { community_id: 9 }))).status).toBe(201);
+    const everywhere = await labelId('jwt-read-all', 'user');
+    expect((await apply(userApply('r1', everywhere))).status).toBe(201);
+    const names = (res: { body: { data: { labels: { label_name: string }[] } } }) =>
+      res.body.data.labels.map((l) => l.label_name).sort();
+
+    const in7 = await call(app, 'GET', '/entity/user/r1/labels?community_id=7', undefined, h.asUser('901'));
+    expect(in7.status).toBe(200);
+    expect(names(in7)).toEqual(['jwt-read', 'jwt-read-all']);
+    const in9 = await call(app, 'GET', '/entity/user/r1/labels?community_id=9', undefined, h.asUser('901'));
+    expect(in9.status).toBe(403);
+    const unscoped = await call(app, 'GET', '/entity/user/r1/labels', undefined, h.asUser('901'));
+    expect(names(unscoped)).toEqual(['jwt-read-all']);
+    const search9 = await call(
+      app,
+      'GET',
+      '/labels/search?entity_type=user&labels=jwt-read-9&community_id=9',
+      undefined,
+      h.asUser('901'),
+    );
+    expect(search9.status).toBe(403);
+    const searchAll = await call(
+      app,
+      'GET',
+      '/labels/search?entity_type=user&labels=jwt-read-9',
+      undefined,
+      h.asUser('901'),
+    );
+    expect(searchAll.body.data.total).toBe(0);
+    // The service key and platform administrators see everything.
+    expect(
+      names(await call(app, 'GET', '/entity/user/r1/labels', undefined, h.asUser('1', ['admin']))),
+    ).toHaveLength(3);
+    expect(names(await call(app, 'GET', '/entity/user/r1/labels', undefined, h.svc))).toHaveLength(3);
+  });
+});
+
+describe('concurrency', () => {
+  it('parallel applies to one entity never pass its limit', async () => {
+    const ids: number[] = [];
+    for (let i = 0; i < 8; i++) ids.push(await labelId(`race-${i}`, 'user'));
+    const results = await Promise.all(ids.map((l) => apply(userApply('racer', l, { community_id: 7 }))));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(5);
+    expect(results.filter((r) => r.status === 400)).toHaveLength(3);
+    const active = await db()
+      .selectFrom('entity_labels')
+      .select('id')
+      .where('entity_id', '=', 'racer')
+      .where('is_active', '=', true)
+      .execute();
+    expect(active).toHaveLength(5);
+  });
+
+  it('parallel duplicate applies create one assignment', async () => {
+    const id = await labelId('race-dup', 'user');
+    const results = await Promise.all(Array.from({ length: 5 }, () => apply(userApply('dup-racer', id))));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409]);
+  });
+});
+
+describe('the hourly sweep runs on its own', () => {
+  it('retires expired assignments in the background', async () => {
+    const own = await createTestRuntime({ env: { LABELS_EXPIRY_SWEEP_MS: '1000' } });
+    try {
+      const other = (await own.add(service)).app;
+      const created = await call(other, 'POST', '/labels', {
+        name: 'swept',
+        category: 'user',
+        created_by: 'a',
+      });
+      const expires_at = new Date(own.clock.nowMs() + 1000).toISOString();
+      const res = await call(
+        other,
+        'POST',
+        '/labels/apply',
+        userApply('sw', created.body.data.label_id, { expires_at }),
+      );
+      expect(res.status).toBe(201);
+      (own.clock as FakeClock).advance(5000);
+      await eventually(async () => {
+        const row = await own.db.database
+          .forSchema('labels')
+          .selectFrom('entity_labels')
+          .select('is_active')
+          .where('entity_id', '=', 'sw')
+          .executeTakeFirstOrThrow();
+        return row.is_active === false;
+      });
+    } finally {
+      await own.close();
+    }
   });
 });

@@ -38,6 +38,18 @@ export function labelAccess(root: Kysely<any>, storedRole: StoredRoleLookup) {
         throw new ForbiddenError("You don't have permission to manage labels in this community");
     },
 
+    /**
+     * The assignments a read may see: a JWT sees a community's only as its member, and without
+     * a community only the community-less ones (core-and-admin §0.5).
+     */
+    async readScope(auth: AuthContext, communityId: string | undefined): Promise<string | null | undefined> {
+      if (auth.kind === 'service' || (await isAdmin(auth))) return communityId;
+      if (communityId === undefined) return null;
+      if (!auth.user_id || !(await storedRole(auth.user_id, communityId)))
+        throw new ForbiddenError('You are not a member of this community');
+      return communityId;
+    },
+
     /** Role groups grant platform roles: trusted services and platform administrators only. */
     async assertMayManageGroups(auth: AuthContext) {
       if (auth.kind === 'service' || (await isAdmin(auth))) return;

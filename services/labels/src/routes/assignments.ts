@@ -187,7 +187,8 @@ export function mountAssignmentRoutes(
     async (c) => {
       const { entity_type, entity_id } = c.req.valid('param');
       const { community_id } = c.req.valid('query');
-      const labels = await entityLabels(ldeps, entity_type, entity_id, community_id);
+      const scope = await access.readScope(c.get('auth'), community_id);
+      const labels = await entityLabels(ldeps, entity_type, entity_id, scope);
       return ok(c, {
         entity_id,
         entity_type,
@@ -251,7 +252,7 @@ export function mountAssignmentRoutes(
       const results = await searchEntities(ldeps, {
         entityType: q.entity_type,
         names,
-        communityId: q.community_id,
+        communityId: await access.readScope(c.get('auth'), q.community_id),
         limit: Math.min(q.limit ?? SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT),
       });
       return ok(c, {
