@@ -49,17 +49,11 @@ export const service = defineService({
   },
   start(deps) {
     const db = deps.db as Kysely<CalendarDB>;
-    const scheduler = createChatReminderScheduler<EventReminder>({
-      moduleName: deps.name,
-      db,
-      clock: deps.clock,
-      logger: deps.logger,
-      metrics: deps.metrics,
-      router: deps.serviceClient('router'),
-      retryDelaysMs: deps.config.OUTBOUND_RETRY_DELAYS_MS,
-      pollIntervalMs: deps.config.CALENDAR_POLL_INTERVAL_MS,
+    const scheduler = createChatReminderScheduler<EventReminder>(deps, {
       table: 'calendar_event_reminders',
       dueColumn: 'reminder_time',
+      pollIntervalMs: deps.config.CALENDAR_POLL_INTERVAL_MS,
+      retryDelaysMs: deps.config.OUTBOUND_RETRY_DELAYS_MS,
       compose: eventReminderComposer(db),
       sentColumns: (now) => ({ sent: true, sent_at: now }),
     });

@@ -1,5 +1,5 @@
 import type { Role } from '@waddlebot/core';
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { CommunityDB } from './db.js';
 
 /**
@@ -18,16 +18,24 @@ export interface MembershipGrant {
   now: Date;
 }
 
-/** An active membership row for the user, unless one exists already. */
-export async function ensureMembership(trx: Trx, g: Omit<MembershipGrant, 'role'>): Promise<void> {
-  const existing = await trx
+export async function isMember(
+  db: Kysely<CommunityDB> | Trx,
+  communityId: number,
+  userKey: string,
+): Promise<boolean> {
+  const row = await db
     .selectFrom('community_memberships')
     .select('id')
-    .where('community_id', '=', g.communityId)
-    .where('user_id', '=', g.userKey)
+    .where('community_id', '=', communityId)
+    .where('user_id', '=', userKey)
     .where('is_active', '=', true)
     .executeTakeFirst();
-  if (existing) return;
+  return row !== undefined;
+}
+
+/** An active membership row for the user, unless one exists already. */
+export async function ensureMembership(trx: Trx, g: Omit<MembershipGrant, 'role'>): Promise<void> {
+  if (await isMember(trx, g.communityId, g.userKey)) return;
   await trx
     .insertInto('community_memberships')
     .values({ community_id: g.communityId, user_id: g.userKey, joined_at: g.now, invited_by: g.by })

@@ -3,7 +3,7 @@ import type { Transaction } from 'kysely';
 import { isGlobal, lockCommunity, type Queryable } from './communities.js';
 import type { CommunityDeps } from './community-deps.js';
 import type { CommunityDB } from './db.js';
-import { endMemberships, startMembership } from './membership-rows.js';
+import { endMemberships, isMember, startMembership } from './membership-rows.js';
 
 export interface StoredRole {
   role: Role;
@@ -29,14 +29,7 @@ export async function storedRole(
     .where('user_id', '=', userKey)
     .where('is_active', '=', true)
     .executeTakeFirst();
-  const membership = await db
-    .selectFrom('community_memberships')
-    .select('id')
-    .where('community_id', '=', communityId)
-    .where('user_id', '=', userKey)
-    .where('is_active', '=', true)
-    .executeTakeFirst();
-  if (membership || rbac)
+  if (rbac || (await isMember(db, communityId, userKey)))
     return { role: rbac?.role ?? 'member', permissions: rbac?.permissions ?? [], explicit: true };
   return isGlobal(communityId) ? { role: 'member', permissions: [], explicit: false } : null;
 }
@@ -70,14 +63,8 @@ export async function addMember(
   const now = deps.clock.now();
   await deps.db.transaction().execute(async (trx) => {
     await lockCommunity(trx, input.communityId);
-    const existing = await trx
-      .selectFrom('community_memberships')
-      .select('id')
-      .where('community_id', '=', input.communityId)
-      .where('user_id', '=', input.userKey)
-      .where('is_active', '=', true)
-      .executeTakeFirst();
-    if (existing) throw new ConflictError(`${input.userKey} is already a member`);
+    if (await isMember(trx, input.communityId, input.userKey))
+      throw new ConflictError(`${input.userKey} is already a member`);
     await startMembership(trx, {
       communityId: input.communityId,
       userKey: input.userKey,

@@ -10,6 +10,7 @@ import {
 } from '@waddlebot/core/testing';
 import { sql } from '@waddlebot/core';
 import { service } from '../src/service.js';
+import { activeCommunityId } from './community-lookup.js';
 import { chat, type ChatOptions, type ChatUser } from './module-request.js';
 
 let rt: TestRuntime;
@@ -54,15 +55,7 @@ const say = async (user: ChatUser, message: string, opts: ChatOptions = {}) => {
   return res.body as { success: boolean; chat_message: string; error_code?: string; module_name: string };
 };
 const db = () => rt.db.database.forSchema('community');
-const communityId = async (name: string) =>
-  (
-    await db()
-      .selectFrom('communities')
-      .select('id')
-      .where('name', '=', name)
-      .where('is_active', '=', true)
-      .executeTakeFirstOrThrow()
-  ).id as number;
+const communityId = (name: string) => activeCommunityId(rt, name);
 const cacheClears = () => router.calls('POST', '/router/admin/cache/clear').map((r) => r.json);
 const advance = (seconds: number) => (rt.clock as FakeClock).advance(seconds * 1000);
 

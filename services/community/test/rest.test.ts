@@ -11,6 +11,7 @@ import {
   type TestRuntime,
 } from '@waddlebot/core/testing';
 import { service } from '../src/service.js';
+import { activeCommunityId } from './community-lookup.js';
 import { chat, type ChatUser } from './module-request.js';
 
 let rt: TestRuntime;
@@ -34,15 +35,7 @@ const wrongKey = serviceHeaders({ 'X-Service-Key': 'x'.repeat(40) });
 const say = async (user: ChatUser, message: string, opts: Parameters<typeof chat>[2] = {}) =>
   (await call(app, 'POST', '/community', chat(user, message, opts))).body;
 const db = () => rt.db.database.forSchema('community');
-const communityId = async (name: string) =>
-  (
-    await db()
-      .selectFrom('communities')
-      .select('id')
-      .where('name', '=', name)
-      .where('is_active', '=', true)
-      .executeTakeFirstOrThrow()
-  ).id as number;
+const communityId = (name: string) => activeCommunityId(rt, name);
 const setRole = (community: number, user: string, role: string, headers = serviceHeaders()) =>
   call(app, 'PUT', `/communities/${community}/members/${user}`, { role }, headers);
 

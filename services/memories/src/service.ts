@@ -51,17 +51,11 @@ export const service = defineService({
   },
   start(deps) {
     const db = deps.db as Kysely<MemoriesDB>;
-    const scheduler = createChatReminderScheduler<Reminder>({
-      moduleName: deps.name,
-      db,
-      clock: deps.clock,
-      logger: deps.logger,
-      metrics: deps.metrics,
-      router: deps.serviceClient('router'),
-      retryDelaysMs: deps.config.OUTBOUND_RETRY_DELAYS_MS,
-      pollIntervalMs: deps.config.REMINDER_POLL_INTERVAL_MS,
+    const scheduler = createChatReminderScheduler<Reminder>(deps, {
       table: 'memories_reminders',
       dueColumn: 'remind_at',
+      pollIntervalMs: deps.config.REMINDER_POLL_INTERVAL_MS,
+      retryDelaysMs: deps.config.OUTBOUND_RETRY_DELAYS_MS,
       compose: composeReminder,
       sentColumns: (now) => ({ is_sent: true, sent_at: now }),
       afterOutcome: (row) => queueNextOccurrence({ db, clock: deps.clock }, row),

@@ -18,20 +18,24 @@ export class RouterUnreachableError extends Error {
   }
 }
 
-export interface ChatReminderSchedulerOptions<Row extends ClaimedJob> {
-  /** The posting service's name: `module_name` and the prefix of `<module>:reminder:<id>`. */
-  moduleName: string;
+/** What the scheduler takes from the posting service (ServiceDeps fits). */
+export interface ChatReminderServiceDeps {
+  /** The service name: `module_name` and the prefix of `<module>:reminder:<id>`. */
+  name: string;
   /** Kysely scoped to the service's schema. */
   db: Kysely<any>;
   clock: Clock;
   logger: Logger;
   metrics?: Pick<ServiceMetrics, 'counter'>;
-  /** `serviceClient('router')`. */
-  router: HttpClient;
-  retryDelaysMs?: readonly number[];
-  pollIntervalMs: number;
+  /** `serviceClient('router')` is where the messages go. */
+  serviceClient: (name: 'router') => HttpClient;
+}
+
+export interface ChatReminderSchedulerOptions<Row extends ClaimedJob> {
   table: string;
   dueColumn: string;
+  pollIntervalMs: number;
+  retryDelaysMs?: readonly number[];
   /** A `sending` row older than this is claimed again (its claimer died, or the router was down). */
   reclaimAfterMs?: number;
   /** Reads one claimed row just before posting: where and what, or why not (cancelled, stale). */
@@ -51,21 +55,19 @@ export interface ChatReminderSchedulerOptions<Row extends ClaimedJob> {
  * once the claim is stale, until the module's own overdue rule skips it.
  */
 export function chatReminderDelivery<Row extends ClaimedJob>(
-  opts: Pick<
-    ChatReminderSchedulerOptions<Row>,
-    'moduleName' | 'clock' | 'logger' | 'compose' | 'sentColumns'
-  >,
+  deps: Pick<ChatReminderServiceDeps, 'name' | 'clock' | 'logger'>,
+  opts: Pick<ChatReminderSchedulerOptions<Row>, 'compose' | 'sentColumns'>,
   send: OutboundDelivery,
 ) {
   return async (row: Row): Promise<{ outcome: JobOutcome; set?: Record<string, unknown> }> => {
-    const post = await opts.compose(row, opts.clock.now());
+    const post = await opts.compose(row, deps.clock.now());
     if ('skip' in post) {
-      opts.logger.info('reminder skipped', { row_id: row.id, reason: post.skip });
+      deps.logger.info('reminder skipped', { row_id: row.id, reason: post.skip });
       return { outcome: 'skipped' };
     }
     const platform = parseEntityId(post.entityId)?.platform;
     if (!platform) {
-      opts.logger.warn('reminder has no valid entity', { row_id: row.id });
+      deps.logger.warn('reminder has no valid entity', { row_id: row.id });
       return { outcome: 'failed' };
     }
     const result = await send({
@@ -73,12 +75,12 @@ export function chatReminderDelivery<Row extends ClaimedJob>(
       type: 'chat',
       entity_id: post.entityId,
       text: post.text.slice(0, 2000),
-      module_name: opts.moduleName,
-      idempotency_key: `${opts.moduleName}:reminder:${row.id}`,
+      module_name: deps.name,
+      idempotency_key: `${deps.name}:reminder:${row.id}`,
     });
-    if (result.status === 'sent') return { outcome: 'sent', set: opts.sentColumns(opts.clock.now()) };
+    if (result.status === 'sent') return { outcome: 'sent', set: opts.sentColumns(deps.clock.now()) };
     if (result.reason === UNREACHABLE) throw new RouterUnreachableError(Number(row.id));
-    opts.logger.warn('reminder delivery failed', { row_id: row.id, reason: result.reason });
+    deps.logger.warn('reminder delivery failed', { row_id: row.id, reason: result.reason });
     return { outcome: 'failed' };
   };
 }
@@ -88,21 +90,26 @@ const UNREACHABLE = 'router unreachable';
 
 /** A polling scheduler that posts a reminder table's due rows to chat through the router. */
 export function createChatReminderScheduler<Row extends ClaimedJob>(
+  deps: ChatReminderServiceDeps,
   opts: ChatReminderSchedulerOptions<Row>,
 ): JobScheduler {
   const send =
     opts.send ??
-    createOutboundDelivery({ router: opts.router, logger: opts.logger, retryDelaysMs: opts.retryDelaysMs });
+    createOutboundDelivery({
+      router: deps.serviceClient('router'),
+      logger: deps.logger,
+      retryDelaysMs: opts.retryDelaysMs,
+    });
   return createJobScheduler<Row>({
-    db: opts.db,
+    db: deps.db,
     table: opts.table,
     dueColumn: opts.dueColumn,
-    clock: opts.clock,
+    clock: deps.clock,
     pollIntervalMs: opts.pollIntervalMs,
-    logger: opts.logger,
-    metrics: opts.metrics,
+    logger: deps.logger,
+    metrics: deps.metrics,
     reclaimAfterMs: opts.reclaimAfterMs,
-    deliver: chatReminderDelivery(opts, send),
+    deliver: chatReminderDelivery(deps, opts, send),
     afterOutcome: opts.afterOutcome,
   });
 }

@@ -14,7 +14,7 @@ import {
 /** A reminder table as memories and calendar keep one, posted through a fake router. */
 let testDb: TestDatabase;
 let db: Kysely<any>;
-let router: FakeServer;
+let routerServer: FakeServer;
 let routerDown = false;
 const clock = new FakeClock('2030-01-01T00:00:00Z');
 const logger = createMemoryLogger().logger;
@@ -41,39 +41,38 @@ beforeAll(async () => {
     .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('posted_at', 'timestamptz')
     .execute();
-  router = await startFakeServer();
+  routerServer = await startFakeServer();
 });
 afterAll(async () => {
-  await router.close();
+  await routerServer.close();
   await testDb.cleanup();
 });
 beforeEach(async () => {
   await db.deleteFrom('notes').execute();
-  router.reset();
+  routerServer.reset();
   routerDown = false;
 });
 
 function scheduler() {
-  return createChatReminderScheduler<Note>({
-    moduleName: 'memories',
-    db,
-    clock,
-    logger,
-    // A fetch that can play a router that is not running at all.
-    router: createHttpClient({
-      baseUrl: router.url,
-      timeoutMs: 2000,
-      breakerThreshold: 0,
-      fetch: (url, init) => (routerDown ? Promise.reject(new TypeError('fetch failed')) : fetch(url, init)),
-    }),
-    retryDelaysMs: [1, 1, 1],
-    pollIntervalMs: 60_000,
-    table: 'notes',
-    dueColumn: 'due_at',
-    compose: async (row) =>
-      row.cancelled ? { skip: 'cancelled' } : { entityId: row.entity_id, text: row.body },
-    sentColumns: (now) => ({ posted_at: now }),
+  // A fetch that can play a router that is not running at all.
+  const router = createHttpClient({
+    baseUrl: routerServer.url,
+    timeoutMs: 2000,
+    breakerThreshold: 0,
+    fetch: (url, init) => (routerDown ? Promise.reject(new TypeError('fetch failed')) : fetch(url, init)),
   });
+  return createChatReminderScheduler<Note>(
+    { name: 'memories', db, clock, logger, serviceClient: () => router },
+    {
+      retryDelaysMs: [1, 1, 1],
+      pollIntervalMs: 60_000,
+      table: 'notes',
+      dueColumn: 'due_at',
+      compose: async (row) =>
+        row.cancelled ? { skip: 'cancelled' } : { entityId: row.entity_id, text: row.body },
+      sentColumns: (now) => ({ posted_at: now }),
+    },
+  );
 }
 
 async function insertNote(values: Partial<Note> = {}): Promise<number> {
@@ -88,7 +87,7 @@ async function insertNote(values: Partial<Note> = {}): Promise<number> {
 const noteRow = (id: number) =>
   db.selectFrom('notes').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 const answer = (status: number) =>
-  router.on('POST', '/router/messages/outbound', {
+  routerServer.on('POST', '/router/messages/outbound', {
     status,
     body: status === 200 ? { success: true, outbound_id: 'o', duplicate: false } : { success: false },
   });
@@ -98,7 +97,7 @@ describe('createChatReminderScheduler', () => {
     answer(200);
     const id = await insertNote({ entity_id: 'discord:5:6', body: 'stand up' });
     expect(await scheduler().runOnce()).toBe(1);
-    expect(router.calls('POST', '/router/messages/outbound').map((r) => r.json)).toEqual([
+    expect(routerServer.calls('POST', '/router/messages/outbound').map((r) => r.json)).toEqual([
       {
         platform: 'discord',
         type: 'chat',
@@ -116,7 +115,7 @@ describe('createChatReminderScheduler', () => {
     const skipped = await insertNote({ cancelled: true });
     const broken = await insertNote({ entity_id: 'irc:x' });
     await scheduler().runOnce();
-    expect(router.calls('POST', '/router/messages/outbound')).toHaveLength(0);
+    expect(routerServer.calls('POST', '/router/messages/outbound')).toHaveLength(0);
     expect((await noteRow(skipped)).delivery_status).toBe('skipped');
     expect((await noteRow(broken)).delivery_status).toBe('failed');
   });
@@ -126,7 +125,7 @@ describe('createChatReminderScheduler', () => {
     const id = await insertNote();
     const s = scheduler();
     await s.runOnce();
-    expect(router.calls('POST', '/router/messages/outbound')).toHaveLength(4);
+    expect(routerServer.calls('POST', '/router/messages/outbound')).toHaveLength(4);
     expect((await noteRow(id)).delivery_status).toBe('failed');
     clock.advance(10 * 60_000);
     expect(await s.runOnce()).toBe(0);
@@ -145,6 +144,8 @@ describe('createChatReminderScheduler', () => {
     clock.advance(5 * 60_000 + 1);
     expect(await s.runOnce()).toBe(1);
     expect(await noteRow(id)).toMatchObject({ delivery_status: 'sent', attempts: 2 });
-    expect(router.calls('POST', '/router/messages/outbound').map((r) => r.json.text)).toEqual(['still here']);
+    expect(routerServer.calls('POST', '/router/messages/outbound').map((r) => r.json.text)).toEqual([
+      'still here',
+    ]);
   });
 });
