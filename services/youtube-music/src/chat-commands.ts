@@ -9,6 +9,7 @@ import {
   type ModuleRequest,
   type ModuleResponse,
   type RateLimiter,
+  type ServiceMetrics,
 } from '@waddlebot/core';
 import type { TrackSummary } from './db.js';
 import {
@@ -37,6 +38,8 @@ export interface ChatCommandDeps extends MusicStoreDeps {
   searchCacheTtlSeconds: number;
   searchesPerMinute: number;
   playsPerMinute: number;
+  /** `youtube_music_commands_total{subcommand,result}`. */
+  commands: ReturnType<ServiceMetrics['counter']>;
 }
 
 const CHAT_LIMIT = 450;
@@ -258,6 +261,18 @@ async function dispatch(deps: ChatCommandDeps, req: ModuleRequest, sub: string, 
   }
 }
 
+const KNOWN_SUBCOMMANDS = new Set([
+  'help',
+  'search',
+  'play',
+  'current',
+  'nowplaying',
+  'np',
+  'queue',
+  'skip',
+  'stop',
+]);
+
 /** `!ytmusic` / `!youtube` (interaction-modules §8); every call leaves one `youtube_activity` row. */
 export async function handleYouTubeMusicRequest(
   deps: ChatCommandDeps,
@@ -272,10 +287,16 @@ export async function handleYouTubeMusicRequest(
     errorCode = err instanceof ModuleFailure ? err.code : 'INTERNAL';
     throw err;
   } finally {
+    const action = sub || 'help';
+    // Metric labels stay bounded: whatever else people type counts as `unknown`.
+    deps.commands.inc({
+      subcommand: KNOWN_SUBCOMMANDS.has(action) ? action : 'unknown',
+      result: errorCode ?? 'ok',
+    });
     await recordActivity(deps, {
       communityId: req.community_id,
       userKey: requesterOf(req).key,
-      action: (sub || 'help').slice(0, 40),
+      action: action.slice(0, 40),
       details: { ...details, success: errorCode === null, error_code: errorCode, entity_id: req.entity_id },
     }).catch((err: unknown) =>
       deps.logger.warn('activity row not written', { error: err instanceof Error ? err.name : 'unknown' }),

@@ -72,6 +72,11 @@ function youtubeOf(deps: YouTubeMusicDeps) {
       regionCode: deps.config.YOUTUBE_REGION_CODE,
       maxSearchResults: deps.config.MAX_SEARCH_RESULTS,
       upstream,
+      calls: deps.metrics.counter(
+        'youtube_api_calls_total',
+        'YouTube Data API calls by endpoint and result',
+        ['endpoint', 'result'],
+      ),
     });
     entry = { youtube, upstream };
     clients.set(deps, entry);
@@ -127,6 +132,11 @@ export const service = defineService({
       searchCacheTtlSeconds: deps.config.SEARCH_CACHE_TTL_SECONDS,
       searchesPerMinute: deps.config.RATE_LIMIT_SEARCHES,
       playsPerMinute: deps.config.RATE_LIMIT_PLAYS,
+      commands: deps.metrics.counter(
+        'youtube_music_commands_total',
+        '!ytmusic commands by subcommand and result',
+        ['subcommand', 'result'],
+      ),
     };
     mountInteraction(app, deps, {
       paths: ['/interaction', '/youtube/music/interaction'],

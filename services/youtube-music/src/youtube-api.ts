@@ -1,4 +1,4 @@
-import type { HttpClient } from '@waddlebot/core';
+import type { HttpClient, ServiceMetrics } from '@waddlebot/core';
 import type { TrackSummary } from './db.js';
 import type { UpstreamState } from './upstream-state.js';
 import { formatDuration, isVideoId, isoDurationSeconds } from './video-reference.js';
@@ -33,6 +33,8 @@ export interface YouTubeApiOptions {
   regionCode: string;
   maxSearchResults: number;
   upstream: UpstreamState;
+  /** `youtube_api_calls_total{endpoint,result}`. */
+  calls: ReturnType<ServiceMetrics['counter']>;
 }
 
 interface Thumbnails {
@@ -166,21 +168,28 @@ export class YouTubeApi {
   }
 
   private async get<T>(path: string, query: Record<string, string | number>): Promise<T> {
-    const { apiKey, http, upstream } = this.opts;
+    const { apiKey, http, upstream, calls } = this.opts;
+    const endpoint = path.slice(1);
     if (!apiKey) throw new YouTubeNotConfigured();
-    if (upstream.breakerOpen) throw new YouTubeUnavailable('breaker_open');
+    if (upstream.breakerOpen) {
+      calls.inc({ endpoint, result: 'breaker_open' });
+      throw new YouTubeUnavailable('breaker_open');
+    }
     let res;
     try {
       res = await http.get<T>(path, { query: { ...query, key: apiKey } });
     } catch (err) {
       const reason = err instanceof Error ? err.name : 'unknown';
+      calls.inc({ endpoint, result: 'error' });
       upstream.recordFailure(reason);
       throw new YouTubeUnavailable(reason);
     }
     if (!res.ok) {
+      calls.inc({ endpoint, result: String(res.status) });
       upstream.recordFailure(`status ${res.status}${quotaReason(res.body)}`);
       throw new YouTubeUnavailable(`status ${res.status}`);
     }
+    calls.inc({ endpoint, result: 'ok' });
     upstream.recordSuccess();
     return res.body;
   }

@@ -399,6 +399,25 @@ describe('queue rules and skip', () => {
     expect(later.body.chat_message).toBe('You already have 3 songs in the queue');
   });
 
+  it('concurrent plays in one community start one track and queue the rest in distinct places', async () => {
+    const c = '45';
+    const ids = ['aaaaaaaaaa1', 'bbbbbbbbbb2', 'ccccccccc_3', 'dQw4w9WgXcQ', 'eeeeeeeee-5', 'fffffffffF6'];
+    const results = await Promise.all(
+      ids.map((id, i) =>
+        interact(asMember(`!ytmusic play ${id}`, { id: `70${i}`, name: `u${i}`, uid: `70${i}` }, c)),
+      ),
+    );
+    const replies = results.map((r) => r.body.chat_message as string);
+    expect(replies.filter((r) => r.startsWith('Now playing'))).toHaveLength(1);
+    const ranks = replies.flatMap((r) => /^Queued #(\d+)/.exec(r)?.[1] ?? []).map(Number);
+    expect(ranks.sort()).toEqual([1, 2, 3, 4, 5]);
+    const queued = await queueRows(c);
+    expect(new Set(queued.map((r) => r.position)).size).toBe(5);
+    expect(new Set([...queued.map((r) => r.video_id), (await nowPlayingRow(c))!.video_id])).toEqual(
+      new Set(ids),
+    );
+  });
+
   it('writes one youtube_activity row per command, refusals included', async () => {
     const c = '44';
     await interact(asMember('!ytmusic', ALICE, c));
@@ -592,6 +611,19 @@ describe('user merge', () => {
       moduleRequest('!ytmusic play 1', { role: 'member', user: { ...guest, uid: '901' }, community: c }),
     );
     expect(again.body.success).toBe(true);
+  });
+});
+
+describe('metrics', () => {
+  it('counts commands and YouTube calls', async () => {
+    const res = await app.request('/metrics');
+    const text = await res.text();
+    expect(text).toMatch(
+      /youtube_music_commands_total\{[^}]*subcommand="search"[^}]*result="ok"[^}]*\} [1-9]/,
+    );
+    expect(text).toMatch(/youtube_music_commands_total\{[^}]*subcommand="stop"[^}]*result="FORBIDDEN"/);
+    expect(text).toMatch(/youtube_api_calls_total\{[^}]*endpoint="search"[^}]*result="403"[^}]*\} [1-9]/);
+    expect(text).not.toContain('subcommand="dance"');
   });
 });
 
