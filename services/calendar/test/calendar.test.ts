@@ -517,6 +517,43 @@ describe('REST', () => {
     expect((await rest('GET', '/api/v1/calendar/8/settings')).body.data.timezone).toBe('UTC');
   });
 
+  it('a pending series is materialised when approved: a year of weekly instances by default', async () => {
+    const created = await rest(
+      'POST',
+      '/api/v1/calendar/7/events',
+      {
+        title: 'Weekly Raid Train',
+        event_date: '2030-10-01T19:00:00-04:00',
+        entity_id: 'twitch:1',
+        is_recurring: true,
+        recurring_pattern: 'weekly',
+      },
+      asMember('700'),
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.data).toMatchObject({ auto_approved: false, instances_created: 0 });
+    const baseId = created.body.data.event.id;
+    const instances = () =>
+      db()
+        .selectFrom('calendar_events')
+        .selectAll()
+        .where('parent_event_id', '=', baseId)
+        .orderBy('event_date')
+        .execute();
+    expect(await instances()).toHaveLength(0);
+    expect(await remindersOf(baseId)).toHaveLength(0);
+
+    expect((await rest('POST', `/api/v1/calendar/7/events/${baseId}/approve`, {}, asMod)).status).toBe(200);
+    const rows = await instances();
+    expect(rows).toHaveLength(52);
+    // 19:00 New York time on both sides of the November DST change.
+    expect(new Date(rows[0]!.event_date).toISOString()).toBe('2030-10-08T23:00:00.000Z');
+    expect(new Date(rows[5]!.event_date).toISOString()).toBe('2030-11-13T00:00:00.000Z');
+    expect(rows.every((r) => r.status === 'approved' && r.created_by === '700')).toBe(true);
+    expect(await remindersOf(baseId)).toHaveLength(3);
+    expect(await remindersOf(rows[51]!.id)).toHaveLength(3);
+  });
+
   it('cancel defaults to one event; a member cannot cancel what another created', async () => {
     const created = await rest(
       'POST',
