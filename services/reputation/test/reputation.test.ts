@@ -103,6 +103,15 @@ describe('authentication on every route', () => {
       expect((await call(app, method, path, body, asUser('900', ['admin']))).status).toBe(401);
   });
 
+  it('health, alias and metrics need no credential', async () => {
+    expect((await call(app, 'GET', '/healthz', undefined, noKey)).status).toBe(200);
+    expect((await call(app, 'GET', '/health', undefined, noKey)).body.status).toBe('healthy');
+    await processEvent({ user_id: '1', uid: 'metrics', entity_id: 'slack:T9:C9', event_name: 'voice_join' });
+    const metrics = await app.request('/metrics');
+    const text = await metrics.text();
+    expect(text).toMatch(/reputation_events_total\{outcome="no_weight"[^}]*\} 1/);
+  });
+
   it('the tier table is public', async () => {
     const res = await call(app, 'GET', '/reputation/tiers', undefined, noKey);
     expect(res.status).toBe(200);
@@ -161,6 +170,12 @@ describe('§8.5 scenario 1: a follow moves the community and Global', () => {
       .where('user_id', '=', 'twitch:555')
       .execute();
     expect(keyed.map((r) => r.community_id).sort()).toEqual([1, 7]);
+    const byKey = await call(
+      app,
+      'GET',
+      `/reputation/user/${encodeURIComponent('twitch:555')}?community_id=7`,
+    );
+    expect(byKey.body.data).toMatchObject({ user_id: 'twitch:555', current_score: 601, total_events: 1 });
     // The platform field wins over the entity prefix.
     const named = await processEvent({
       user_id: '77',

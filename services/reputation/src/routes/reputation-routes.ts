@@ -69,6 +69,9 @@ export function mountReputationRoutes(
 ) {
   const svc = deps.auth.require('service');
   const svcOrJwt = deps.auth.require('service', 'jwt');
+  const processed = deps.metrics.counter('reputation_events_total', 'Platform events by outcome', [
+    'outcome',
+  ]);
 
   app.openapi(
     createRoute({
@@ -88,6 +91,7 @@ export function mountReputationRoutes(
         eventName: b.event_name,
         eventData: b.event_data ?? {},
       });
+      processed.inc({ outcome: outcome.applied ? 'applied' : outcome.reason });
       return ok(c, outcome) as never;
     },
   );
