@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { call, discordKeyPair, type FakeServer, type TestRuntime } from '@waddlebot/core/testing';
 import { discordDispatch, service } from '../src/service.js';
 import {
+  itKeepsSecretsOutOfTheLog,
   itRefusesInvalidSends,
   itRefusesMissingAndWrongServiceKeys,
   itServesServerChannelApi,
@@ -566,4 +567,8 @@ describe('every service-key route refuses missing and wrong keys', () => {
       ['POST', '/discord/send'],
     ],
   );
+});
+
+describe('secrets', () => {
+  itKeepsSecretsOutOfTheLog(() => rt, [BOT_TOKEN, /\btok-\d+/, /(live|bare|dead|secret)-tok/]);
 });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { call, type FakeServer } from '@waddlebot/core/testing';
+import { call, type FakeServer, type TestRuntime } from '@waddlebot/core/testing';
 import { service } from '../src/service.js';
 import {
   useReceiverHarness,
@@ -11,6 +11,7 @@ import {
 } from '../../../libs/core/test/receiver/receiver-contract.js';
 import { BOT_ID, EVENTSUB_SECRET, playTwitch, twitchEnv } from './fixtures.js';
 
+let rt: TestRuntime;
 let twitch: FakeServer;
 let app: StartedReceiver<typeof service>['app'];
 let deps: StartedReceiver<typeof service>['deps'];
@@ -20,7 +21,7 @@ useReceiverHarness({
   env: twitchEnv,
   playPlatform: playTwitch,
   started: (h) => {
-    twitch = h.platform;
+    ({ rt, platform: twitch } = h);
     ({ app, deps } = h.svc);
   },
 });
@@ -288,6 +289,19 @@ describe('OAuth (§5.4)', () => {
     );
     const notBot = await authorise('someone', '?bot=1');
     expect(notBot.status).toBe(403);
+  });
+
+  it('refresh needs the client credentials, not the login redirect URI', async () => {
+    await authorise('r2');
+    const withoutRedirect = await rt.add(service, { TWITCH_REDIRECT_URI: '' });
+    const refreshed = await call(withoutRedirect.app, 'POST', '/twitch/auth/refresh/1001');
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.body.data.user_id).toBe('1001');
+    const login = await call(withoutRedirect.app, 'GET', '/twitch/auth/login', undefined, {});
+    expect([login.status, login.body.error.message]).toEqual([
+      503,
+      'twitch is not configured: set TWITCH_REDIRECT_URI',
+    ]);
   });
 
   it('refresh, validate and revoke (service key; 404 without tokens)', async () => {

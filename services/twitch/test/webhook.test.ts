@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { sql } from '@waddlebot/core';
 import {
   call,
   twitchEventSubHeaders,
@@ -12,7 +11,10 @@ import {
   useReceiverHarness,
   type StartedReceiver,
 } from '../../../libs/core/test/receiver/receiver-harness.js';
-import { itStartsWithoutPlatformCredentials } from '../../../libs/core/test/receiver/receiver-contract.js';
+import {
+  itKeepsSecretsOutOfTheLog,
+  itStartsWithoutPlatformCredentials,
+} from '../../../libs/core/test/receiver/receiver-contract.js';
 import { BOT_ID, EVENTSUB_SECRET, chatEvent, playTwitch, twitchEnv } from './fixtures.js';
 
 let rt: TestRuntime;
@@ -585,15 +587,51 @@ describe('not configured', () => {
   });
 });
 
-describe('secrets', () => {
-  it('never writes the EventSub secret, client secret or tokens to the log', async () => {
-    const logged = rt.logLines.join('\n');
-    expect(logged).not.toContain(EVENTSUB_SECRET);
-    expect(logged).not.toContain('client-secret-xyz');
-    expect(logged).not.toMatch(/app-token-\d/);
-    const count = await sql<{ n: number }>`select count(*)::int as n from twitch.twitch_events`.execute(
-      rt.db.database.root,
-    );
-    expect(count.rows[0]!.n).toBeGreaterThan(0);
+describe('the twitch_api crate vector (twitch-rs/twitch_api src/eventsub/mod.rs) over HTTP', () => {
+  it('its exact headers and 458-byte body pass POST /twitch/webhook with the clock at its timestamp', async () => {
+    const vectorService = await rt.add(service, { TWITCH_EVENTSUB_SECRET: 'secretabcd' });
+    const body =
+      '{"subscription":{"id":"ae2ff348-e102-16be-a3eb-6830c1bf38d2","status":"enabled","type":"channel.follow","version":"1","condition":{"broadcaster_user_id":"44429626"},"transport":{"method":"webhook","callback":"null"},"created_at":"2021-02-19T23:47:00.7621315Z"},"event":{"user_id":"28408015","user_login":"testFromUser","user_name":"testFromUser","broadcaster_user_id":"44429626","broadcaster_user_login":"44429626","broadcaster_user_name":"testBroadcaster"}}';
+    const headers = {
+      'Content-Length': '458',
+      'Content-Type': 'application/json',
+      'Twitch-Eventsub-Message-Id': 'ae2ff348-e102-16be-a3eb-6830c1bf38d2',
+      'Twitch-Eventsub-Message-Retry': '0',
+      'Twitch-Eventsub-Message-Signature':
+        'sha256=d10f5bd9474b7ac7bd7105eb79c2d52768b4d0cd2a135982c3bf5a1d59a78823',
+      'Twitch-Eventsub-Message-Timestamp': '2021-02-19T23:47:00.8091512Z',
+      'Twitch-Eventsub-Message-Type': 'notification',
+      'Twitch-Eventsub-Subscription-Type': 'channel.follow',
+      'Twitch-Eventsub-Subscription-Version': '1',
+    };
+    const restore = clock().nowMs();
+    try {
+      clock().set('2021-02-19T23:47:05Z');
+      const post = (h: Record<string, string>) =>
+        vectorService.app.request('/twitch/webhook', { method: 'POST', headers: h, body });
+      expect((await post(headers)).status).toBe(204);
+      const tampered = { ...headers, 'Twitch-Eventsub-Message-Id': 'ae2ff348-e102-16be-a3eb-6830c1bf38d3' };
+      expect((await post(tampered)).status).toBe(403);
+      clock().set('2021-02-19T23:57:01Z');
+      const stale = await post({ ...headers, 'Twitch-Eventsub-Message-Retry': '1' });
+      expect(stale.status).toBe(403);
+    } finally {
+      clock().set(restore);
+    }
+    const row = await svc.deps.db
+      .selectFrom('twitch_events')
+      .selectAll()
+      .where('event_id', '=', 'ae2ff348-e102-16be-a3eb-6830c1bf38d2')
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      event_type: 'channel.follow',
+      broadcaster_user_id: '44429626',
+      user_id: '28408015',
+      user_name: 'testFromUser',
+    });
   });
+});
+
+describe('secrets', () => {
+  itKeepsSecretsOutOfTheLog(() => rt, [EVENTSUB_SECRET, 'client-secret-xyz', /app-token-\d/]);
 });

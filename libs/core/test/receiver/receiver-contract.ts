@@ -230,3 +230,18 @@ export function itStartsWithoutPlatformCredentials(
     expect(await eventRows()).toBe(before);
   });
 }
+
+/**
+ * Router-and-receivers §0: no configured secret, platform token or interaction token reaches the
+ * log. Runs last in its file, over everything the file's tests logged.
+ */
+export function itKeepsSecretsOutOfTheLog(runtime: () => TestRuntime, secrets: (string | RegExp)[]) {
+  it('never writes a secret or token to the log', () => {
+    const logged = runtime().logLines.join('\n');
+    expect(logged.length).toBeGreaterThan(0);
+    for (const secret of secrets) {
+      if (typeof secret === 'string') expect(logged).not.toContain(secret);
+      else expect(logged).not.toMatch(secret);
+    }
+  });
+}

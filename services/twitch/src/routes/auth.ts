@@ -117,7 +117,9 @@ export function mountAuthRoutes(app: App, deps: TwitchDeps, twitch: TwitchReceiv
   };
 
   app.post('/twitch/auth/refresh/:user_id', deps.auth.require('service'), async (c) => {
-    requireOAuthConfig();
+    // A refresh grant needs the client credentials only, not the redirect URI of the login flow.
+    const missing = missingTwitchConfig(config, 'api');
+    if (missing.length > 0) throw notConfiguredError('twitch', missing);
     const token = await twitch.userTokens.refresh(userIdParam(c.req.param('user_id')));
     deps.logger.audit({ action: 'twitch_token_refresh', user: token.userId, result: 'SUCCESS' });
     return ok(c, {
