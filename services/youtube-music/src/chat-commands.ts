@@ -171,11 +171,12 @@ async function play(deps: ChatCommandDeps, req: ModuleRequest, details: Details)
   switch (outcome.kind) {
     case 'playing':
       return chatResponse(req, deps.moduleName, clip(nowPlayingLine(outcome.track)), {
+        response_data: { track },
         additional_responses: [mediaCard(outcome.track, CARD_SECONDS.play)],
       });
     case 'queued':
       return chatResponse(req, deps.moduleName, clip(`Queued #${outcome.rank}: ${track.title}`), {
-        response_data: { queue_position: outcome.rank, video_id: track.video_id },
+        response_data: { queue_position: outcome.rank, track },
       });
     case 'queue_full':
       throw new ModuleFailure('CONFLICT', 'The queue is full');

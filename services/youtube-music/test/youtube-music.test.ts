@@ -187,6 +187,16 @@ describe('acceptance §10 YouTube Music', () => {
     expect(lookups).toHaveLength(1);
     expect(lookups[0]!.query.get('id')).toBe('dQw4w9WgXcQ');
     expect(lookups[0]!.query.get('part')).toBe('snippet,contentDetails,statistics');
+    expect(res.body.response_data).toMatchObject({
+      queue_position: 1,
+      track: {
+        video_id: 'dQw4w9WgXcQ',
+        album: '',
+        thumbnail: 'https://i.ytimg.com/vi/dQw4w9WgXcQ/hqdefault.jpg',
+        like_count: 3,
+        tags: ['tag0', 'tag1', 'tag2', 'tag3', 'tag4', 'tag5', 'tag6', 'tag7', 'tag8', 'tag9'],
+      },
+    });
     expect(await queueRows('7')).toMatchObject([{ video_id: 'dQw4w9WgXcQ', requested_by: 'twitch:4003' }]);
 
     const queue = await interact(asMember('!ytmusic queue', DAVE));
