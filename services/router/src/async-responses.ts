@@ -1,43 +1,15 @@
-import {
-  ForbiddenError,
-  NotFoundError,
-  parseEntityId,
-  type ModuleResponse,
-  type Reply,
-} from '@waddlebot/core';
+import { ForbiddenError, NotFoundError, parseEntityId, type ModuleResponse } from '@waddlebot/core';
 import type { Selectable } from 'kysely';
 import type { ModuleResponsesTable } from './db.js';
 import { entityCommunity } from './registry.js';
-import { actionsOf, isOverlayForm, moduleResponseRows } from './module-responses.js';
+import { moduleResponseRows } from './module-responses.js';
 import { routeOverlays } from './overlays.js';
+import { moduleReplies } from './reply-policy.js';
 import type { RouterContext } from './router-deps.js';
 import { getSession, touchSession } from './sessions.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export const isUuid = (v: string) => UUID.test(v);
-
-/** Chat text (and non-overlay forms) of an async response become `/send` replies (§3.13). */
-function sendReplies(res: ModuleResponse): Reply[] {
-  if (!res.success && !(typeof res.chat_message === 'string' && res.chat_message.trim())) return [];
-  const overlayForm = isOverlayForm(res);
-  const replies: Reply[] = [];
-  for (const { action, fields } of actionsOf(res)) {
-    if (action === 'chat' && typeof fields.chat_message === 'string' && fields.chat_message.trim()) {
-      replies.push({ type: 'chat', text: fields.chat_message });
-    } else if (action === 'form' && !overlayForm) {
-      replies.push({
-        type: 'form',
-        title: fields.form_title ?? '',
-        ...(fields.form_description ? { description: fields.form_description } : {}),
-        fields: fields.form_fields ?? [],
-        ...(fields.form_submit_url ? { submit_url: fields.form_submit_url } : {}),
-        submit_method: fields.form_submit_method ?? 'POST',
-        ...(fields.form_callback_url ? { callback_url: fields.form_callback_url } : {}),
-      });
-    }
-  }
-  return replies;
-}
 
 /** `POST /router/responses`: the async follow-up of a 202 (§3.13). */
 export async function acceptAsyncResponse(
@@ -80,7 +52,8 @@ export async function acceptAsyncResponse(
     community_id: community,
     module_name: res.module_name,
   });
-  const replies = sendReplies(res);
+  // No trigger to reply to any more; a failure without text says nothing (§3.13).
+  const replies = moduleReplies(res, (text) => ({ type: 'chat', text }), null);
   const platform = parseEntityId(execution.entity_id)?.platform ?? execution.platform;
   if (replies.length > 0) {
     try {

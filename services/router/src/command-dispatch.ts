@@ -12,15 +12,15 @@ import {
   type CommandRecord,
 } from './registry.js';
 import {
-  failure,
   isInteractive,
   moduleSummaries,
   policyText,
+  refusal,
   repliesFromResponse,
   routerResult,
   triggerMessageId,
 } from './reply-policy.js';
-import { effectiveRole, type EffectiveRole } from './roles.js';
+import { senderRole, type EffectiveRole } from './roles.js';
 import type { RouterContext } from './router-deps.js';
 import { userLabels } from './user-lookup.js';
 
@@ -43,11 +43,7 @@ function displayName(inv: Pick<CommandInvocation, 'prefix' | 'command'>) {
   return `${inv.prefix}${inv.command}`;
 }
 
-function ephemeralReply(ec: EventContext, text: string) {
-  return isInteractive(ec.event) ? [{ type: 'chat' as const, text, ephemeral: true }] : [];
-}
-
-/** Records a command that never reached a module (unknown 404, disabled/forbidden 403, limited 429). */
+/** Records a command that never reached a module (unknown 404, disabled and forbidden 403). */
 function recordRefusal(
   ctx: RouterContext,
   ec: EventContext,
@@ -119,6 +115,19 @@ async function rateLimit(ctx: RouterContext, ec: EventContext, command: CommandR
     window,
   );
   return f.allowed ? 0 : Math.max(1, Math.ceil(f.retryAfterSeconds));
+}
+
+/** §3.7: null when the invocation is accepted, else the audited `rate_limited` result. */
+async function rateLimitRefusal(
+  ctx: RouterContext,
+  ec: EventContext,
+  command: CommandRecord,
+  base: { session_id: string; command: string },
+): Promise<RouterResult | null> {
+  const wait = await rateLimit(ctx, ec, command);
+  if (wait === 0) return null;
+  await auditRateLimit(ctx, ec, command.id);
+  return refusal(ec.event, 'rate_limited', base, policyText.rateLimited(wait), { retryAfter: wait });
 }
 
 async function auditRateLimit(ctx: RouterContext, ec: EventContext, commandId: number) {
@@ -213,20 +222,14 @@ export async function runModule(
   const name = displayName(inv);
   const base = { session_id: ec.sessionId, execution_id: executionId, command: inv.command };
   if (outcome.status === 'pending') {
-    return routerResult('pending', { ...base, replies: ephemeralReply(ec, policyText.pending) });
+    const replies = isInteractive(ec.event)
+      ? [{ type: 'chat' as const, text: policyText.pending, ephemeral: true }]
+      : [];
+    return routerResult('pending', { ...base, replies });
   }
   if (!outcome.response) {
-    return routerResult('module_error', {
-      ...base,
-      success: false,
-      replies: [
-        {
-          type: 'chat',
-          text: policyText.moduleError(name),
-          ...(isInteractive(ec.event) ? { ephemeral: true } : {}),
-        },
-      ],
-      error: failure('MODULE_ERROR', outcome.status === 'timeout' ? 'Module timed out' : 'Module failed'),
+    return refusal(ec.event, 'module_error', base, policyText.moduleError(name), {
+      errorMessage: outcome.status === 'timeout' ? 'Module timed out' : 'Module failed',
     });
   }
   const res = outcome.response;
@@ -260,40 +263,15 @@ export async function dispatchCommand(
   const enablement = await commandEnablement(ctx, command, ec.entity);
   if (!enablement.enabled) {
     recordRefusal(ctx, ec, inv, command.id, 403, 'disabled');
-    return routerResult('disabled', {
-      ...base,
-      success: false,
-      replies: ephemeralReply(ec, policyText.disabled(name)),
-      error: failure('COMMAND_DISABLED', policyText.disabled(name)),
-    });
+    return refusal(ec.event, 'disabled', base, policyText.disabled(name));
   }
-  const role = await effectiveRole(
-    ctx,
-    ec.userKey,
-    ec.entity.entity_id,
-    ec.community,
-    ec.event.metadata.platform_role,
-  );
+  const role = await senderRole(ctx, ec);
   if (!role.permissions.includes(command.required_permission)) {
     recordRefusal(ctx, ec, inv, command.id, 403, 'forbidden');
-    const text = policyText.forbidden(ec.event.user_name, name);
-    return routerResult('forbidden', {
-      ...base,
-      success: false,
-      replies: [{ type: 'chat', text, ...(isInteractive(ec.event) ? { ephemeral: true } : {}) }],
-      error: failure('PERMISSION_DENIED', text),
-    });
+    return refusal(ec.event, 'forbidden', base, policyText.forbidden(ec.event.user_name, name));
   }
-  const wait = await rateLimit(ctx, ec, command);
-  if (wait > 0) {
-    await auditRateLimit(ctx, ec, command.id);
-    return routerResult('rate_limited', {
-      ...base,
-      success: false,
-      replies: ephemeralReply(ec, policyText.rateLimited(wait)),
-      error: failure('RATE_LIMITED', policyText.rateLimited(wait), wait),
-    });
-  }
+  const limited = await rateLimitRefusal(ctx, ec, command, base);
+  if (limited) return limited;
   const callType: WaddleBotCallType = command.location === 'community' ? 'community' : 'local-interaction';
   const result = await runModule(ctx, ec, command, inv, role, enablement.config, callType);
   recordUsage(ctx, command.id, ec.entity);
@@ -344,24 +322,14 @@ async function runFallback(
   const enablement = await commandEnablement(ctx, fallback, ec.entity);
   if (!enablement.enabled) return null;
   // Only the global flood guard applies to the fallback (contracts §13.2).
-  const wait = await rateLimit(ctx, ec, { ...fallback, rate_limit: 0 });
-  if (wait > 0) {
-    await auditRateLimit(ctx, ec, fallback.id);
-    return routerResult('rate_limited', {
-      session_id: ec.sessionId,
-      command: inv.command,
-      success: false,
-      replies: ephemeralReply(ec, policyText.rateLimited(wait)),
-      error: failure('RATE_LIMITED', policyText.rateLimited(wait), wait),
-    });
-  }
-  const role = await effectiveRole(
+  const limited = await rateLimitRefusal(
     ctx,
-    ec.userKey,
-    ec.entity.entity_id,
-    ec.community,
-    ec.event.metadata.platform_role,
+    ec,
+    { ...fallback, rate_limit: 0 },
+    { session_id: ec.sessionId, command: inv.command },
   );
+  if (limited) return limited;
+  const role = await senderRole(ctx, ec);
   const result = await runModule(ctx, ec, fallback, inv, role, enablement.config, 'fallback');
   // Not an alias, or the alias module is unavailable: carry on as for an unknown command.
   if (result.skipped || result.outcome === 'module_error' || result.outcome === 'pending') return null;
@@ -381,11 +349,10 @@ async function runFallback(
 export function unknownCommand(ctx: RouterContext, ec: EventContext, parsed: ParsedInvocation): RouterResult {
   const name = `${parsed.prefix}${parsed.command}`;
   recordRefusal(ctx, ec, { ...parsed, trigger_type: 'command' }, null, 404, 'unknown command');
-  return routerResult('unknown_command', {
-    session_id: ec.sessionId,
-    command: parsed.command,
-    success: false,
-    replies: ephemeralReply(ec, policyText.unknown(name)),
-    error: failure('UNKNOWN_COMMAND', policyText.unknown(name)),
-  });
+  return refusal(
+    ec.event,
+    'unknown_command',
+    { session_id: ec.sessionId, command: parsed.command },
+    policyText.unknown(name),
+  );
 }

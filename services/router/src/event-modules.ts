@@ -2,7 +2,7 @@ import type { Reply } from '@waddlebot/core';
 import { runModule } from './command-dispatch.js';
 import type { EventContext } from './event-context.js';
 import { commandEnablement, findEventModules, type CommandRecord } from './registry.js';
-import { effectiveRole } from './roles.js';
+import { senderRole } from './roles.js';
 import type { RouterContext } from './router-deps.js';
 import { mapBounded } from './semaphore.js';
 
@@ -29,13 +29,7 @@ export async function runEventModules(
   const enabled: CommandRecord[] = [];
   for (const row of rows) if ((await commandEnablement(ctx, row, ec.entity)).enabled) enabled.push(row);
   if (enabled.length === 0) return { summaries: [], replies: [] };
-  const role = await effectiveRole(
-    ctx,
-    ec.userKey,
-    ec.entity.entity_id,
-    ec.community,
-    ec.event.metadata.platform_role,
-  );
+  const role = await senderRole(ctx, ec);
 
   const runOne = async (row: CommandRecord) => {
     const started = performance.now();

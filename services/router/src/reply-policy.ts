@@ -21,28 +21,26 @@ export const policyText = {
   pending: 'Working on it…',
 };
 
-/** Chat and form replies of a module answer; `success:false` shows only its chat_message (§2.3). */
-export function repliesFromResponse(
+const hasText = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+
+/**
+ * The replies a module answer asks for, in action order (§3.8): `chat` actions through `chat`,
+ * forms unless they go to the overlay. `success:false` shows only its chat_message, never
+ * error_message (§2.3); `failureText` stands in when there is none (null: say nothing).
+ */
+export function moduleReplies(
   res: ModuleResponse,
-  event: Pick<RouterEvent, 'message_type' | 'metadata'>,
-  displayName: string,
+  chat: (text: string) => Reply,
+  failureText: string | null,
 ): Reply[] {
-  const interactive = isInteractive(event);
-  const replyTo = triggerMessageId(event);
-  const chat = (text: string, ephemeral = false): Reply => ({
-    type: 'chat',
-    text,
-    ...(replyTo ? { reply_to: replyTo } : {}),
-    ...(ephemeral ? { ephemeral: true } : {}),
-  });
   if (!res.success) {
-    const text = typeof res.chat_message === 'string' && res.chat_message.trim() ? res.chat_message : null;
-    return [chat(text ?? policyText.moduleError(displayName), interactive)];
+    const text = hasText(res.chat_message) ? res.chat_message : failureText;
+    return text ? [chat(text)] : [];
   }
   const replies: Reply[] = [];
   const overlayForm = isOverlayForm(res);
   for (const { action, fields } of actionsOf(res)) {
-    if (action === 'chat' && typeof fields.chat_message === 'string' && fields.chat_message.trim()) {
+    if (action === 'chat' && hasText(fields.chat_message)) {
       replies.push(chat(fields.chat_message));
     } else if (action === 'form' && !overlayForm) {
       replies.push({
@@ -59,6 +57,26 @@ export function repliesFromResponse(
   return replies;
 }
 
+/** Replies to the triggering message; a failure is ephemeral on slash commands and interactions. */
+export function repliesFromResponse(
+  res: ModuleResponse,
+  event: Pick<RouterEvent, 'message_type' | 'metadata'>,
+  displayName: string,
+): Reply[] {
+  const replyTo = triggerMessageId(event);
+  const ephemeral = !res.success && isInteractive(event);
+  return moduleReplies(
+    res,
+    (text) => ({
+      type: 'chat',
+      text,
+      ...(replyTo ? { reply_to: replyTo } : {}),
+      ...(ephemeral ? { ephemeral: true } : {}),
+    }),
+    policyText.moduleError(displayName),
+  );
+}
+
 export function moduleSummaries(res: ModuleResponse | null, moduleName: string | null) {
   if (!res) return [];
   return actionsOf(res).map(({ action }) => ({
@@ -69,6 +87,43 @@ export function moduleSummaries(res: ModuleResponse | null, moduleName: string |
 }
 
 type ErrorCode = NonNullable<RouterResult['error']>['code'];
+
+export type Refusal = 'unknown_command' | 'disabled' | 'forbidden' | 'rate_limited' | 'module_error';
+
+const REFUSAL_CODES: Record<Refusal, ErrorCode> = {
+  unknown_command: 'UNKNOWN_COMMAND',
+  disabled: 'COMMAND_DISABLED',
+  forbidden: 'PERMISSION_DENIED',
+  rate_limited: 'RATE_LIMITED',
+  module_error: 'MODULE_ERROR',
+};
+
+/** Chat hears only about refusals the user must know of; the rest would be noise (§2.3). */
+const TOLD_IN_CHAT = new Set<Refusal>(['forbidden', 'module_error']);
+
+/**
+ * A command that did not run, answered per the §2.3 table: slash commands and interactions
+ * always get the text, ephemerally; chat messages only for `forbidden` and `module_error`.
+ */
+export function refusal(
+  event: Pick<RouterEvent, 'message_type'>,
+  outcome: Refusal,
+  fields: Partial<RouterResult> & { session_id: string | null },
+  text: string,
+  opts: { retryAfter?: number; errorMessage?: string } = {},
+): RouterResult {
+  const interactive = isInteractive(event);
+  const replies: Reply[] =
+    interactive || TOLD_IN_CHAT.has(outcome)
+      ? [{ type: 'chat', text, ...(interactive ? { ephemeral: true } : {}) }]
+      : [];
+  return routerResult(outcome, {
+    ...fields,
+    success: false,
+    replies,
+    error: failure(REFUSAL_CODES[outcome], opts.errorMessage ?? text, opts.retryAfter),
+  });
+}
 
 /** A RouterResult with the defaults of contracts §8. */
 export function routerResult(

@@ -9,6 +9,7 @@ import {
   type UserMerged,
 } from '@waddlebot/core';
 import { UID_MAX } from './db-limits.js';
+import type { EventContext } from './event-context.js';
 import { findNul } from './nul-guard.js';
 import { CacheKeys } from './registry.js';
 import type { RouterContext } from './router-deps.js';
@@ -82,6 +83,11 @@ export async function effectiveRole(
   const platform = isRole(platformRole) ? platformRole : null;
   const role = maxRole(stored.role, platform);
   return { role, platform_role: platform, permissions: permissionsFor(role, stored.extra) };
+}
+
+/** The effective role of an event's sender in its entity (the same for commands and event modules). */
+export function senderRole(ctx: RouterContext, ec: EventContext): Promise<EffectiveRole> {
+  return effectiveRole(ctx, ec.userKey, ec.entity.entity_id, ec.community, ec.event.metadata.platform_role);
 }
 
 /** Admin `PUT /router/admin/roles` with `entity_id`: one active row per (entity, user). */

@@ -133,6 +133,16 @@ describe('scenario 25: batch and health', () => {
     expect(Object.keys(res.body.paths)).toEqual(
       expect.arrayContaining(['/router/events', '/router/admin/commands', '/internal/user-merged']),
     );
+    // Write endpoints publish their bodies, updates included.
+    for (const [path, method] of [
+      ['/router/admin/commands/{id}', 'put'],
+      ['/router/string-rules/{id}', 'put'],
+      ['/router/admin/roles', 'put'],
+      ['/router/admin/service-accounts', 'post'],
+      ['/router/responses', 'post'],
+    ] as const) {
+      expect(res.body.paths[path][method].requestBody, `${method} ${path}`).toBeDefined();
+    }
   });
 
   it('readiness fails (503) while the database is unreachable; liveness stays 200', async () => {

@@ -10,7 +10,7 @@ import {
   z,
   type AppEnv,
 } from '@waddlebot/core';
-import type { Hono, MiddlewareHandler } from 'hono';
+import type { Context, Hono, MiddlewareHandler } from 'hono';
 import {
   adminCommandRows,
   CommandPatchSchema,
@@ -36,7 +36,7 @@ import {
 import { parseQuery } from './responses.js';
 import { idParam } from './string-rules.js';
 
-const AccountSchema = z.object({
+export const AccountSchema = z.object({
   account_name: z.string().min(1).max(128),
   account_type: z.enum(ACCOUNT_TYPES),
   platform: z.enum(['twitch', 'discord', 'slack']).nullish(),
@@ -55,7 +55,7 @@ const communityId = z.union([
     .transform(Number),
 ]);
 
-const RoleBody = z.object({
+export const RoleBody = z.object({
   user_id: userKey,
   role: z.string(),
   entity_id: EntityIdSchema.optional(),
@@ -63,7 +63,7 @@ const RoleBody = z.object({
   assigned_by: z.string().max(256).optional(),
 });
 
-const EnablementBody = z.object({
+export const EnablementBody = z.object({
   is_enabled: z.boolean(),
   config: z.record(z.string(), z.unknown()).optional(),
 });
@@ -72,40 +72,32 @@ const CacheClearBody = z.object({
   community_id: dbId.optional(),
 });
 
+/** Who made an admin call: the external account's name, else the internal caller. */
+const actorOf = (c: Context<AppEnv>) => c.get('auth').username ?? 'service';
+
 /** §3.15 admin API (svc or admin key). */
 export function mountAdminRoutes(r: Hono<AppEnv>, ctx: RouterContext, admin: MiddlewareHandler<AppEnv>) {
+  const accountAudit = (c: Context<AppEnv>, action: string, accountId: number) =>
+    ctx.deps.logger.audit({ action, user: actorOf(c), result: 'SUCCESS', account_id: accountId });
+
   r.post('/admin/service-accounts', admin, async (c) => {
     const body = await readJson(c, AccountSchema);
-    const created = await createAccount(ctx, { ...body, created_by: c.get('auth').username ?? 'service' });
-    ctx.deps.logger.audit({
-      action: 'service_account_created',
-      user: c.get('auth').username ?? 'service',
-      result: 'SUCCESS',
-      account_id: created.id,
-    });
+    const created = await createAccount(ctx, { ...body, created_by: actorOf(c) });
+    accountAudit(c, 'service_account_created', created.id);
     return ok(c, created, 201);
   });
   r.get('/admin/service-accounts', admin, async (c) => ok(c, await listAccounts(ctx)));
-  r.post('/admin/service-accounts/:id/regenerate', admin, async (c) => {
-    const res = await regenerateKey(ctx, idParam(c.req.param('id')));
-    ctx.deps.logger.audit({
-      action: 'service_account_regenerated',
-      user: c.get('auth').username ?? 'service',
-      result: 'SUCCESS',
-      account_id: res.id,
+  const accountActions = [
+    ['regenerate', regenerateKey, 'service_account_regenerated'],
+    ['revoke', revokeAccount, 'service_account_revoked'],
+  ] as const;
+  for (const [path, act, action] of accountActions) {
+    r.post(`/admin/service-accounts/:id/${path}`, admin, async (c) => {
+      const res = await act(ctx, idParam(c.req.param('id')));
+      accountAudit(c, action, res.id);
+      return ok(c, res);
     });
-    return ok(c, res);
-  });
-  r.post('/admin/service-accounts/:id/revoke', admin, async (c) => {
-    const res = await revokeAccount(ctx, idParam(c.req.param('id')));
-    ctx.deps.logger.audit({
-      action: 'service_account_revoked',
-      user: c.get('auth').username ?? 'service',
-      result: 'SUCCESS',
-      account_id: res.id,
-    });
-    return ok(c, res);
-  });
+  }
   r.get('/admin/api-usage', admin, async (c) => {
     const q = parseQuery(
       z.object({
@@ -148,7 +140,7 @@ export function mountAdminRoutes(r: Hono<AppEnv>, ctx: RouterContext, admin: Mid
         { path: 'entity_id', message: 'entity_id or community_id is required' },
       ]);
     }
-    const actor = body.assigned_by ?? c.get('auth').username ?? 'service';
+    const actor = body.assigned_by ?? actorOf(c);
     if (body.entity_id) {
       await assignEntityRole(ctx, {
         entity_id: body.entity_id,
@@ -248,7 +240,7 @@ export function mountAdminRoutes(r: Hono<AppEnv>, ctx: RouterContext, admin: Mid
     const removed = await ctx.deps.state.rateLimiter.resetPrefix(rateLimitKeys.user(body.user_id));
     ctx.deps.logger.audit({
       action: 'rate_limits_reset',
-      user: c.get('auth').username ?? 'service',
+      user: actorOf(c),
       result: 'SUCCESS',
       target_user: body.user_id,
     });

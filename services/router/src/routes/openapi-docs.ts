@@ -1,5 +1,4 @@
 import {
-  AsyncModuleResponseSchema,
   OutboundMessageSchema,
   RouterEventBatchSchema,
   RouterEventSchema,
@@ -7,119 +6,77 @@ import {
   type App,
 } from '@waddlebot/core';
 import type { z } from 'zod';
-import { CommandWriteSchema } from '../command-admin.js';
-import { RuleCreateSchema } from '../string-rule-store.js';
+import { CommandPatchSchema, CommandWriteSchema } from '../command-admin.js';
+import { RuleCreateSchema, RuleUpdateSchema } from '../string-rule-store.js';
+import { AccountSchema, EnablementBody, RoleBody } from './admin.js';
+import { AsyncResponseBody } from './responses.js';
 
-interface RouteDoc {
-  method: 'get' | 'post' | 'put' | 'delete';
-  path: string;
-  summary: string;
-  body?: z.ZodType;
-  response?: z.ZodType;
-}
+type Method = 'get' | 'post' | 'put' | 'delete';
+
+/** `['POST /router/events', summary, body?, response?]`; `{name}` marks a path parameter. */
+type RouteDoc = [`${Uppercase<Method>} /${string}`, string, z.ZodType?, z.ZodType?];
 
 /** The router's REST and protocol paths, so `/openapi.json` describes them (handlers are plain Hono). */
 const ROUTES: RouteDoc[] = [
-  {
-    method: 'post',
-    path: '/router/events',
-    summary: 'Process one RouterEvent',
-    body: RouterEventSchema,
-    response: RouterResultSchema,
-  },
-  {
-    method: 'post',
-    path: '/router/events/batch',
-    summary: 'Process up to 100 events',
-    body: RouterEventBatchSchema,
-  },
-  {
-    method: 'post',
-    path: '/router/responses',
-    summary: 'Async module response',
-    body: AsyncModuleResponseSchema,
-  },
-  { method: 'get', path: '/router/responses/recent', summary: 'Recent module responses' },
-  { method: 'get', path: '/router/responses/{execution_id}', summary: 'Responses of one execution' },
-  {
-    method: 'post',
-    path: '/router/messages/outbound',
-    summary: 'Message not caused by an event',
-    body: OutboundMessageSchema,
-  },
-  { method: 'get', path: '/router/commands', summary: 'Registered commands' },
-  { method: 'get', path: '/router/entities', summary: 'Active entities' },
-  { method: 'get', path: '/router/metrics', summary: 'JSON metrics' },
-  { method: 'get', path: '/router/string-rules', summary: 'List string rules' },
-  { method: 'post', path: '/router/string-rules', summary: 'Create a string rule', body: RuleCreateSchema },
-  { method: 'put', path: '/router/string-rules/{id}', summary: 'Update a string rule' },
-  { method: 'delete', path: '/router/string-rules/{id}', summary: 'Deactivate a string rule' },
-  {
-    method: 'post',
-    path: '/router/admin/service-accounts',
-    summary: 'Create an external API key (shown once)',
-  },
-  { method: 'get', path: '/router/admin/service-accounts', summary: 'List service accounts' },
-  {
-    method: 'post',
-    path: '/router/admin/service-accounts/{id}/regenerate',
-    summary: 'New key for an account',
-  },
-  { method: 'post', path: '/router/admin/service-accounts/{id}/revoke', summary: 'Revoke an account' },
-  { method: 'get', path: '/router/admin/api-usage', summary: 'API usage summary' },
-  { method: 'get', path: '/router/admin/commands', summary: 'All registry rows' },
-  {
-    method: 'post',
-    path: '/router/admin/commands',
-    summary: 'Upsert a registry row (service seeding)',
-    body: CommandWriteSchema,
-  },
-  { method: 'put', path: '/router/admin/commands/{id}', summary: 'Update a registry row' },
-  { method: 'delete', path: '/router/admin/commands/{id}', summary: 'Deactivate a registry row' },
-  {
-    method: 'put',
-    path: '/router/admin/commands/{id}/entities/{entity_id}',
-    summary: 'Per-entity enablement',
-  },
-  { method: 'put', path: '/router/admin/roles', summary: 'Assign a role (entity or community)' },
-  {
-    method: 'get',
-    path: '/router/admin/users/{user_id}/permissions',
-    summary: 'Effective role and permissions',
-  },
-  { method: 'post', path: '/router/admin/cache/clear', summary: 'Clear caches on every replica' },
-  { method: 'post', path: '/router/admin/rate-limits/reset', summary: "Reset a user's rate-limit windows" },
-  { method: 'post', path: '/router/coordination/claim', summary: 'Claim entities for a container' },
-  { method: 'post', path: '/router/coordination/release', summary: 'Release claims' },
-  { method: 'post', path: '/router/coordination/checkin', summary: 'Extend claims' },
-  { method: 'post', path: '/router/coordination/heartbeat', summary: 'Heartbeat' },
-  { method: 'post', path: '/router/coordination/status', summary: 'Live status of an entity' },
-  { method: 'post', path: '/router/coordination/error', summary: 'Report an entity error' },
-  { method: 'post', path: '/router/coordination/release-offline', summary: 'Swap offline entities' },
-  { method: 'post', path: '/router/coordination/populate', summary: "Copy a receiver's monitored channels" },
-  { method: 'get', path: '/router/coordination/stats', summary: 'Coordination statistics' },
-  { method: 'get', path: '/router/coordination/entities', summary: 'Coordination rows' },
+  ['POST /router/events', 'Process one RouterEvent', RouterEventSchema, RouterResultSchema],
+  ['POST /router/events/batch', 'Process up to 100 events', RouterEventBatchSchema],
+  ['POST /router/responses', 'Async module response', AsyncResponseBody],
+  ['GET /router/responses/recent', 'Recent module responses'],
+  ['GET /router/responses/{execution_id}', 'Responses of one execution'],
+  ['POST /router/messages/outbound', 'Message not caused by an event', OutboundMessageSchema],
+  ['GET /router/commands', 'Registered commands'],
+  ['GET /router/entities', 'Active entities'],
+  ['GET /router/metrics', 'JSON metrics'],
+  ['GET /router/string-rules', 'List string rules'],
+  ['POST /router/string-rules', 'Create a string rule', RuleCreateSchema],
+  ['PUT /router/string-rules/{id}', 'Update a string rule', RuleUpdateSchema],
+  ['DELETE /router/string-rules/{id}', 'Deactivate a string rule'],
+  ['POST /router/admin/service-accounts', 'Create an external API key (shown once)', AccountSchema],
+  ['GET /router/admin/service-accounts', 'List service accounts'],
+  ['POST /router/admin/service-accounts/{id}/regenerate', 'New key for an account'],
+  ['POST /router/admin/service-accounts/{id}/revoke', 'Revoke an account'],
+  ['GET /router/admin/api-usage', 'API usage summary'],
+  ['GET /router/admin/commands', 'All registry rows'],
+  ['POST /router/admin/commands', 'Upsert a registry row (service seeding)', CommandWriteSchema],
+  ['PUT /router/admin/commands/{id}', 'Update a registry row', CommandPatchSchema],
+  ['DELETE /router/admin/commands/{id}', 'Deactivate a registry row'],
+  ['PUT /router/admin/commands/{id}/entities/{entity_id}', 'Per-entity enablement', EnablementBody],
+  ['PUT /router/admin/roles', 'Assign a role (entity or community)', RoleBody],
+  ['GET /router/admin/users/{user_id}/permissions', 'Effective role and permissions'],
+  ['POST /router/admin/cache/clear', 'Clear caches on every replica'],
+  ['POST /router/admin/rate-limits/reset', "Reset a user's rate-limit windows"],
+  ['POST /router/coordination/claim', 'Claim entities for a container'],
+  ['POST /router/coordination/release', 'Release claims'],
+  ['POST /router/coordination/checkin', 'Extend claims'],
+  ['POST /router/coordination/heartbeat', 'Heartbeat'],
+  ['POST /router/coordination/status', 'Live status of an entity'],
+  ['POST /router/coordination/error', 'Report an entity error'],
+  ['POST /router/coordination/release-offline', 'Swap offline entities'],
+  ['POST /router/coordination/populate', "Copy a receiver's monitored channels"],
+  ['GET /router/coordination/stats', 'Coordination statistics'],
+  ['GET /router/coordination/entities', 'Coordination rows'],
 ];
 
 export function documentRoutes(app: App) {
-  for (const r of ROUTES) {
-    const params = [...r.path.matchAll(/\{(\w+)\}/g)].map((m) => ({
+  for (const [route, summary, body, response] of ROUTES) {
+    const [method, path] = route.split(' ') as [Uppercase<Method>, string];
+    const params = [...path.matchAll(/\{(\w+)\}/g)].map((m) => ({
       name: m[1]!,
       in: 'path' as const,
       required: true,
       schema: { type: 'string' as const },
     }));
     app.openAPIRegistry.registerPath({
-      method: r.method,
-      path: r.path,
-      summary: r.summary,
-      security: r.path.startsWith('/internal') ? [{ serviceKey: [] }] : [{ serviceKey: [] }, { apiKey: [] }],
+      method: method.toLowerCase() as Method,
+      path,
+      summary,
+      security: [{ serviceKey: [] }, { apiKey: [] }],
       ...(params.length ? { parameters: params } : {}),
-      ...(r.body ? { request: { body: { content: { 'application/json': { schema: r.body } } } } } : {}),
+      ...(body ? { request: { body: { content: { 'application/json': { schema: body } } } } } : {}),
       responses: {
         200: {
           description: 'OK',
-          ...(r.response ? { content: { 'application/json': { schema: r.response } } } : {}),
+          ...(response ? { content: { 'application/json': { schema: response } } } : {}),
         },
         400: { description: 'VALIDATION_ERROR envelope' },
         401: { description: 'AUTH_REQUIRED / INVALID_API_KEY envelope' },

@@ -14,7 +14,9 @@ import { sendOutbound } from '../outbound.js';
 import type { RouterContext } from '../router-deps.js';
 
 /** The async ModuleResponse; `module_name` is stored in a varchar(128) (§3.18). */
-const AsyncResponseBody = AsyncModuleResponseSchema.extend({ module_name: z.string().min(1).max(128) });
+export const AsyncResponseBody = AsyncModuleResponseSchema.extend({
+  module_name: z.string().min(1).max(128),
+});
 
 const RecentQuery = z.object({
   module_name: z.string().max(128).optional(),
