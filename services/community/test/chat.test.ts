@@ -90,7 +90,10 @@ describe('acceptance §8.4 community', () => {
     expect(created).toMatchObject({ success: true, module_name: 'community' });
     expect(created.chat_message).toContain('Penguins');
     const penguins = await communityId('Penguins');
-    await router.waitFor((r) => r.path === '/router/admin/cache/clear' && r.json?.community_id === penguins);
+    await router.waitFor(
+      (r) => r.path === '/router/admin/cache/clear' && r.json?.community_id === penguins,
+      20_000,
+    );
 
     const list = await say(u1, '!community list');
     expect(list.success).toBe(true);
@@ -124,7 +127,7 @@ describe('acceptance §8.4 community', () => {
     router.reset();
     router.on('POST', '/router/admin/cache/clear', { status: 200, body: { success: true, data: {} } });
     await say(u1, '!community add user 2323');
-    expect((await router.waitFor((r) => r.path === '/router/admin/cache/clear')).json).toEqual({
+    expect((await router.waitFor((r) => r.path === '/router/admin/cache/clear', 20_000)).json).toEqual({
       community_id: penguins,
     });
     await say(u1, '!community remove user 2323', { role: 'owner' });
@@ -154,6 +157,7 @@ describe('acceptance §8.4 community', () => {
     });
     await router.waitFor(
       (r) => r.path === '/router/admin/cache/clear' && r.json?.entity_id === 'twitch:1001',
+      20_000,
     );
     expect(cacheClears()).toContainEqual({ entity_id: 'twitch:1001', community_id: penguins });
 
@@ -193,6 +197,7 @@ describe('acceptance §8.4 community', () => {
     expect(left).toMatchObject({ success: true });
     await router.waitFor(
       (r) => r.path === '/router/admin/cache/clear' && cacheClears().length > clearsBefore,
+      20_000,
     );
     const ctx = await db()
       .selectFrom('user_context')
@@ -430,6 +435,7 @@ describe('two Twitch channels in two communities', () => {
     expect(removed.success).toBe(true);
     await router.waitFor(
       (r) => r.path === '/router/admin/cache/clear' && r.json?.entity_id === 'twitch:6001',
+      20_000,
     );
     expect((await call(app, 'GET', '/entities/twitch:6001/community')).status).toBe(404);
 
@@ -582,7 +588,7 @@ describe('contexts, Global, install, help', () => {
     await say(carol, '!community context Walruses', inHerChannel);
     expect((await say(carol, '!community add entity', inHerChannel)).success).toBe(true);
     const walruses = await communityId('Walruses');
-    await marketplace.waitFor((r) => r.path === `/marketplace/community/${walruses}/sync`);
+    await marketplace.waitFor((r) => r.path === `/marketplace/community/${walruses}/sync`, 20_000);
   });
 
   it('delete needs the owner and the name typed again', async () => {
@@ -596,6 +602,7 @@ describe('contexts, Global, install, help', () => {
     expect((await call(app, 'GET', `/communities/${walruses}`)).status).toBe(404);
     await router.waitFor(
       (r) => r.path === '/router/admin/cache/clear' && r.json?.entity_id === 'twitch:3131',
+      20_000,
     );
     // The name is free again.
     expect((await say(carol, '!community create Walruses')).success).toBe(true);
