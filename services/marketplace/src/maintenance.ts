@@ -12,13 +12,14 @@ export function startMaintenance(
   opts: { syncRetrySeconds: number; expirySweepSeconds: number },
 ) {
   let running = false;
-  let lastSweep = 0;
+  let lastSweep = Number.NEGATIVE_INFINITY;
   const pass = async () => {
     if (running) return;
     running = true;
     try {
       await retryPendingSyncs(deps);
-      const now = Date.now();
+      // Judged by the service clock, like every business time (tests move a FakeClock).
+      const now = deps.clock.now().getTime();
       if (now - lastSweep >= opts.expirySweepSeconds * 1000) {
         lastSweep = now;
         const expired = await expireSubscriptions(deps);
