@@ -57,10 +57,13 @@ export async function runCommandAlias(
   }
   let res;
   try {
-    // No retries: the router dedups on event_id, so a retry could only ever answer "duplicate".
+    // One retry, only where the router cannot have run it (a dropped connection, as when a
+    // keep-alive socket closes under us, or 502/503/429); never after a timeout, which would
+    // overrun the row's 40 s. Should the first attempt have run after all, the router's dedup on
+    // event_id answers the retry as a duplicate instead of running the command twice.
     res = await router.post('/router/events', aliasRouterEvent(req, expansion, clock), {
       timeoutMs: REDISPATCH_TIMEOUT_MS,
-      retries: 0,
+      retries: 1,
     });
   } catch (err) {
     const reason = err instanceof ConnectionError && err.timedOut ? 'router timed out' : 'router unreachable';

@@ -324,7 +324,7 @@ describe('chat commands', () => {
       body: { success: false, error: { code: 'LOOP_DETECTED', message: 'loop', request_id: 'r' } },
     });
     const loop = await interact(fallback('!deep x', { community: '34', aliasDepth: 2 }));
-    expect(loop.body).toMatchObject({ success: false, error_code: 'LOOP' });
+    expect(loop.body, JSON.stringify(loop.body)).toMatchObject({ success: false, error_code: 'LOOP' });
     expect(router.calls('POST', '/router/events')[0]!.json.alias_depth).toBe(3);
     router.reset();
     router.on('POST', '/router/events', {
@@ -334,6 +334,27 @@ describe('chat commands', () => {
     const failed = await interact(fallback('!deep x', { community: '34' }));
     expect(failed.status).toBe(200);
     expect(failed.body).toMatchObject({ success: false, error_code: 'UPSTREAM' });
+    expect(router.calls('POST', '/router/events')).toHaveLength(1);
+    answerEvents();
+  });
+
+  it('tries once more when the router could not have run the event (503), under the same event_id', async () => {
+    await interact(mod('!alias add !again "!so {arg1}"', { community: '35' }));
+    router.reset();
+    let attempts = 0;
+    router.on('POST', '/router/events', () =>
+      ++attempts === 1
+        ? { status: 503, body: { success: false, error: { code: 'SERVICE_UNAVAILABLE', message: 'x' } } }
+        : { status: 200, body: routerResult(['carol is awesome, go follow!']) },
+    );
+    const req = fallback('!again carol', { community: '35' });
+    const res = await interact(req);
+    expect(res.body).toMatchObject({ success: true, chat_message: 'carol is awesome, go follow!' });
+    const sent = router.calls('POST', '/router/events');
+    expect(sent.map((r) => r.json.event_id)).toEqual([
+      `alias:${req.execution_id}`,
+      `alias:${req.execution_id}`,
+    ]);
     answerEvents();
   });
 
