@@ -505,6 +505,9 @@ describe('REST', () => {
     expect(noUser.status).toBe(400);
     const badReject = await rest('POST', `/api/v1/calendar/7/events/${eventId}/reject`, {}, asMod);
     expect(badReject.status).toBe(400);
+    const malformed = await rest('POST', '/api/v1/calendar/7/events', '{"title": ', asMod);
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({ success: false, error: { code: 'VALIDATION_ERROR' } });
     const badZone = await rest('PUT', '/api/v1/calendar/7/settings', { timezone: 'Mars/Olympus' }, asAdmin);
     expect(badZone.status).toBe(400);
     const modSettings = await rest('PUT', '/api/v1/calendar/7/settings', { timezone: 'UTC' }, asMod);

@@ -365,6 +365,10 @@ describe('REST', () => {
     expect(badCommunity.status).toBe(400);
     const badLimit = await rest('GET', '/api/v1/memories/7?limit=500');
     expect(badLimit.status).toBe(400);
+    const malformed = await rest('POST', '/api/v1/memories/7', '{"memory_type": "quote",', asMod);
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toMatchObject({ success: false, error: { code: 'VALIDATION_ERROR' } });
+    expect(malformed.body.error.request_id).toBeTruthy();
   });
 
   it('reminders: create, list per user, delete; scoped by community', async () => {
