@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { call, discordKeyPair, type FakeServer, type TestRuntime } from '@waddlebot/core/testing';
 import { discordDispatch, service } from '../src/service.js';
 import {
+  itPublishesOpenApi,
   itKeepsSecretsOutOfTheLog,
   itRefusesInvalidSends,
   itRefusesMissingAndWrongServiceKeys,
@@ -571,4 +572,19 @@ describe('every service-key route refuses missing and wrong keys', () => {
 
 describe('secrets', () => {
   itKeepsSecretsOutOfTheLog(() => rt, [BOT_TOKEN, /\btok-\d+/, /(live|bare|dead|secret)-tok/]);
+});
+
+describe('OpenAPI', () => {
+  itPublishesOpenApi(
+    () => svc.app,
+    [
+      '/discord/interactions',
+      '/discord/send',
+      '/discord/api/channels',
+      '/discord/api/channels/{id}',
+      '/discord/status',
+      '/discord/guilds',
+      '/discord/commands/sync',
+    ],
+  );
 });

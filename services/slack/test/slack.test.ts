@@ -8,8 +8,9 @@ import {
 } from '@waddlebot/core/testing';
 import { service } from '../src/service.js';
 import {
-  itRefusesInvalidSends,
   itKeepsSecretsOutOfTheLog,
+  itPublishesOpenApi,
+  itRefusesInvalidSends,
   itRefusesMissingAndWrongServiceKeys,
   itServesServerChannelApi,
   itStartsWithoutPlatformCredentials,
@@ -755,4 +756,19 @@ describe('every service-key route refuses missing and wrong keys', () => {
 
 describe('secrets', () => {
   itKeepsSecretsOutOfTheLog(() => rt, [BOT_TOKEN, SIGNING_SECRET, '8f742231b10e8888abcd99yyyzzz85a5']);
+});
+
+describe('OpenAPI', () => {
+  itPublishesOpenApi(
+    () => svc.app,
+    [
+      '/slack/events',
+      '/slack/slash',
+      '/slack/commands',
+      '/slack/actions',
+      '/slack/send',
+      '/slack/api/channels',
+      '/slack/api/channels/{id}',
+    ],
+  );
 });

@@ -6,6 +6,7 @@ import {
   type StartedReceiver,
 } from '../../../libs/core/test/receiver/receiver-harness.js';
 import {
+  itPublishesOpenApi,
   itRefusesInvalidSends,
   itRefusesMissingAndWrongServiceKeys,
 } from '../../../libs/core/test/receiver/receiver-contract.js';
@@ -478,6 +479,26 @@ describe('every service-key route refuses missing and wrong keys', () => {
       ['POST', '/twitch/auth/refresh/1001'],
       ['GET', '/twitch/auth/validate/1001'],
       ['POST', '/twitch/auth/revoke/1001'],
+    ],
+  );
+});
+
+describe('OpenAPI', () => {
+  itPublishesOpenApi(
+    () => app,
+    [
+      '/twitch/webhook',
+      '/twitch/send',
+      '/twitch/auth/login',
+      '/twitch/auth/callback',
+      '/twitch/auth/refresh/{user_id}',
+      '/twitch/auth/validate/{user_id}',
+      '/twitch/auth/revoke/{user_id}',
+      '/twitch/api/channels',
+      '/twitch/api/channels/{id}',
+      '/twitch/api/channels/{broadcaster_id}/subscriptions',
+      '/twitch/api/subscriptions',
+      '/twitch/events',
     ],
   );
 });

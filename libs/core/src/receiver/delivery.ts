@@ -4,6 +4,7 @@ import { SendBodySchema, type Reply } from '../contracts/messages.js';
 import { parseEntityId, type ParsedEntityId, type Platform } from '../contracts/ids.js';
 import type { Logger } from '../log/index.js';
 import type { ServiceDeps } from '../service/define.js';
+import { documentPlainRoutes } from './route-docs.js';
 
 /** Where replies go: the entity (absent for dm-only sends) and the opaque reply_context (contracts §11). */
 export interface ReplyTarget {
@@ -54,6 +55,15 @@ export function mountSendRoute(
   deps: Pick<ServiceDeps, 'auth' | 'logger'>,
   opts: { platform: Platform; deliverer: () => ReplyDeliverer },
 ) {
+  documentPlainRoutes(app, [
+    {
+      method: 'post',
+      path: `/${opts.platform}/send`,
+      summary: 'Deliver Reply objects: router async replies and outbound messages (contracts §11)',
+      serviceKey: true,
+      body: { contentType: 'application/json', schema: SendBodySchema },
+    },
+  ]);
   app.post(`/${opts.platform}/send`, deps.auth.require('service'), async (c) => {
     const body = await readJson(c, SendBodySchema);
     const entity = body.entity_id ? parseEntityId(body.entity_id) : undefined;

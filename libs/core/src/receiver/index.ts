@@ -10,3 +10,4 @@ export * from './split-text.js';
 export * from './config.js';
 export * from './server-channel-store.js';
 export * from './receiver-tables.js';
+export * from './route-docs.js';

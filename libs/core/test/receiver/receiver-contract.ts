@@ -245,3 +245,13 @@ export function itKeepsSecretsOutOfTheLog(runtime: () => TestRuntime, secrets: (
     }
   });
 }
+
+/** Contracts §15: `/openapi.json` (no credential) describes every route, the signed webhooks included. */
+export function itPublishesOpenApi(app: AppOf, paths: string[]) {
+  it('/openapi.json lists every route, the raw-body webhooks and /send included', async () => {
+    const doc = await call(app(), 'GET', '/openapi.json', undefined, {});
+    expect(doc.status).toBe(200);
+    expect(doc.body.openapi).toMatch(/^3\.1/);
+    expect(Object.keys(doc.body.paths).sort()).toEqual([...paths].sort());
+  });
+}

@@ -1,5 +1,6 @@
 import {
   AuthRequiredError,
+  documentPlainRoutes,
   InvalidApiKeyError,
   TtlCache,
   entityIdOf,
@@ -30,6 +31,15 @@ const NO_DMS = "WaddleBot doesn't take commands in direct messages.";
 export function mountInteractions(app: App, deps: DiscordDeps, discord: DiscordReceiver) {
   const { config, pipeline } = discord;
   const commandCache = new TtlCache(deps.state.kv, 'discord:autocomplete:');
+  documentPlainRoutes(app, [
+    {
+      method: 'post',
+      path: '/discord/interactions',
+      summary: 'Interactions endpoint, Ed25519-signed (router-and-receivers §6.1)',
+      headers: ['X-Signature-Ed25519', 'X-Signature-Timestamp'],
+      body: { contentType: 'application/json' },
+    },
+  ]);
 
   /** §6.1 type 4: registry commands for the entity, filtered by what the user typed (cache 60 s). */
   async function autocomplete(ix: Record<string, any>) {

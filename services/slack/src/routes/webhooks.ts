@@ -1,5 +1,6 @@
 import {
   ForbiddenError,
+  documentPlainRoutes,
   epochSecondsHeader,
   invalidPayload,
   parseJsonObject,
@@ -43,6 +44,32 @@ const str = (v: unknown) => (typeof v === 'string' ? v : '');
 export function mountWebhooks(app: App, deps: SlackDeps, slack: SlackReceiver) {
   const { pipeline, teams, config } = slack;
   const configured = requirePlatformConfig('slack', () => missingSlackConfig(config, 'webhooks'));
+  const signed = ['X-Slack-Signature', 'X-Slack-Request-Timestamp'];
+  const form = { contentType: 'application/x-www-form-urlencoded' };
+  documentPlainRoutes(app, [
+    {
+      method: 'post',
+      path: '/slack/events',
+      summary: 'Events API: url_verification, event_callback (router-and-receivers §7.2)',
+      headers: signed,
+      body: { contentType: 'application/json' },
+    },
+    { method: 'post', path: '/slack/slash', summary: 'Slash commands (§7.3)', headers: signed, body: form },
+    {
+      method: 'post',
+      path: '/slack/commands',
+      summary: 'Alias of /slack/slash',
+      headers: signed,
+      body: form,
+    },
+    {
+      method: 'post',
+      path: '/slack/actions',
+      summary: 'Interactivity payloads (§7.4)',
+      headers: signed,
+      body: form,
+    },
+  ]);
 
   app.post('/slack/events', configured, async (c) => {
     const body = parseJsonObject(await verifiedBody(c, deps));

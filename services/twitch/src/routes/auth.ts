@@ -1,5 +1,6 @@
 import {
   ForbiddenError,
+  documentPlainRoutes,
   NotFoundError,
   ValidationError,
   notConfiguredError,
@@ -39,6 +40,36 @@ const stateKey = (state: string) => `waddlebot:twitch:oauth:${state}`;
 /** OAuth login/callback (no credential; the state is the guard) and the admin token endpoints (§5.4). */
 export function mountAuthRoutes(app: App, deps: TwitchDeps, twitch: TwitchReceiver) {
   const { config } = twitch;
+  documentPlainRoutes(app, [
+    {
+      method: 'get',
+      path: '/twitch/auth/login',
+      summary: 'Redirect to Twitch authorization (?bot=1, ?activation_key)',
+    },
+    {
+      method: 'get',
+      path: '/twitch/auth/callback',
+      summary: 'OAuth callback: store tokens, monitor the channel',
+    },
+    {
+      method: 'post',
+      path: '/twitch/auth/refresh/{user_id}',
+      summary: "Refresh a user's token",
+      serviceKey: true,
+    },
+    {
+      method: 'get',
+      path: '/twitch/auth/validate/{user_id}',
+      summary: "Validate a user's token",
+      serviceKey: true,
+    },
+    {
+      method: 'post',
+      path: '/twitch/auth/revoke/{user_id}',
+      summary: "Revoke and delete a user's tokens",
+      serviceKey: true,
+    },
+  ]);
   const requireOAuthConfig = () => {
     const missing = missingTwitchConfig(config, 'oauth');
     if (missing.length > 0) throw notConfiguredError('twitch', missing);

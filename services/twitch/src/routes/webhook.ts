@@ -1,5 +1,6 @@
 import {
   ForbiddenError,
+  documentPlainRoutes,
   invalidPayload,
   parseJsonObject,
   readRawBody,
@@ -15,6 +16,20 @@ import type { TwitchDeps, TwitchReceiver } from '../receiver.js';
 /** `POST /twitch/webhook` (§5.1): verify the raw bytes, then challenge / revocation / notification. */
 export function mountWebhook(app: App, deps: TwitchDeps, twitch: TwitchReceiver) {
   const { config, pipeline } = twitch;
+  documentPlainRoutes(app, [
+    {
+      method: 'post',
+      path: '/twitch/webhook',
+      summary: 'EventSub webhook: challenge, revocation, notification (router-and-receivers §5.1)',
+      headers: [
+        'Twitch-Eventsub-Message-Id',
+        'Twitch-Eventsub-Message-Timestamp',
+        'Twitch-Eventsub-Message-Signature',
+        'Twitch-Eventsub-Message-Type',
+      ],
+      body: { contentType: 'application/json' },
+    },
+  ]);
   app.post(
     '/twitch/webhook',
     requirePlatformConfig('twitch', () => missingTwitchConfig(config, 'webhook')),
