@@ -3,6 +3,7 @@ import type { Transaction } from 'kysely';
 import type { MarketplaceDB } from './db.js';
 import type { MarketplaceDeps } from './marketplace-deps.js';
 import { findActiveModule, textArray } from './modules.js';
+import { queueSync } from './router-sync.js';
 
 /** The router's command-name rule (router-and-receivers §3.18), so a sync never fails on a name. */
 const CommandName = z
@@ -139,6 +140,19 @@ async function replaceCommands(
   }
 }
 
+/**
+ * A module leaving the listing (unpublished, deleted) or changing its commands must be re-synced
+ * for every community that installed it; the maintenance loop runs these jobs.
+ */
+async function queueInstalledCommunities(trx: Transaction<MarketplaceDB>, moduleRowId: number, now: Date) {
+  const rows = await trx
+    .selectFrom('module_installations')
+    .select('community_id')
+    .where('module_id', '=', moduleRowId)
+    .execute();
+  for (const r of rows) await queueSync(trx, r.community_id, moduleRowId, now);
+}
+
 /** `POST /marketplace/modules`: a new, unpublished module with its first version marked latest. */
 export async function createModule(deps: MarketplaceDeps, input: ModuleCreate) {
   const now = deps.clock.now();
@@ -192,6 +206,7 @@ export async function updateModule(
       .where('id', '=', m.id)
       .execute();
     if (fields.commands) await replaceCommands(trx, m.id, fields.commands, now);
+    if (fields.commands || is_published !== undefined) await queueInstalledCommunities(trx, m.id, now);
     return { module_id: moduleId };
   });
 }
@@ -200,11 +215,15 @@ export async function updateModule(
 export async function deleteModule(deps: MarketplaceDeps, moduleId: string) {
   const m = await findActiveModule(deps.db, moduleId);
   if (m.is_core) throw new ConflictError('Core modules cannot be deleted');
-  await deps.db
-    .updateTable('marketplace_modules')
-    .set({ is_active: false, updated_at: deps.clock.now() })
-    .where('id', '=', m.id)
-    .execute();
+  const now = deps.clock.now();
+  await deps.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('marketplace_modules')
+      .set({ is_active: false, updated_at: now })
+      .where('id', '=', m.id)
+      .execute();
+    await queueInstalledCommunities(trx, m.id, now);
+  });
   return { module_id: moduleId, deleted: true as const };
 }
 

@@ -75,6 +75,19 @@ describe('maintenance loop', { timeout: 120_000 }, () => {
     );
   });
 
+  it('deleting a module turns its commands off wherever it was installed', async () => {
+    router.requests.length = 0;
+    const admin = jwtHeaders('1', ['admin'], rt.clock.now());
+    expect((await call(app, 'DELETE', '/marketplace/modules/quotes', undefined, admin)).status).toBe(200);
+    await eventually(async () =>
+      router
+        .calls('PUT', /^\/router\/admin\/commands\/77\/entities\//)
+        .some((r) => r.path.endsWith('twitch%3A1001') && r.json.is_enabled === false),
+    );
+    const list = await call(app, 'GET', '/marketplace/community/7/modules');
+    expect(list.body.data.modules.map((m: { module_id: string }) => m.module_id)).not.toContain('quotes');
+  });
+
   it('marks an active subscription past its grace end as expired', async () => {
     expect(
       (await call(app, 'POST', '/marketplace/subscription/create', { community_id: 9, duration_days: 1 }))

@@ -732,6 +732,28 @@ describe('§8.6.5 uninstall, toggle, core modules, config', () => {
   });
 });
 
+describe("one community's admin cannot change another's installs", () => {
+  const writes: [string, string, Record<string, unknown>][] = [
+    ['POST', '/marketplace/install', { module_id: 'jukebox', community_id: 7 }],
+    ['POST', '/marketplace/uninstall', { module_id: 'spotify', community_id: 7 }],
+    ['POST', '/marketplace/community/7/toggle', { module_id: 'spotify', enabled: false }],
+    ['PUT', '/marketplace/community/7/modules/spotify/config', { config: { k: 1 } }],
+  ];
+  it.each(writes)(
+    '%s %s → 403 by service-named user and by JWT; nothing changes',
+    async (method, path, body) => {
+      const before = await db().selectFrom('module_installations').selectAll().orderBy('id').execute();
+      const svc = await call(app, method, path, { ...body, user_id: 'u-admin9' });
+      expect(svc.status).toBe(403);
+      const jwt = await call(app, method, path, body, user('u-admin9'));
+      expect(jwt.status).toBe(403);
+      expect(await db().selectFrom('module_installations').selectAll().orderBy('id').execute()).toEqual(
+        before,
+      );
+    },
+  );
+});
+
 describe('secrets', () => {
   it('the service key never reaches a log line or a response', async () => {
     expect(rt.logLines.some((l) => l.includes(TEST_SERVICE_KEY))).toBe(false);
