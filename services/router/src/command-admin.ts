@@ -13,6 +13,7 @@ import { sql } from 'kysely';
 import { INT4_MAX, dbId, int4 } from './db-limits.js';
 import { ensureEntity, entityCommunity, findEntity } from './registry.js';
 import type { RouterContext } from './router-deps.js';
+import { deactivateRow } from './soft-delete.js';
 
 const commandName = z
   .string()
@@ -181,12 +182,7 @@ export async function updateCommand(ctx: RouterContext, id: number, patch: Comma
 }
 
 export async function deactivateCommand(ctx: RouterContext, id: number) {
-  const res = await ctx.db
-    .updateTable('commands')
-    .set({ is_active: false, updated_at: ctx.deps.clock.now() })
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!res.numUpdatedRows) throw new NotFoundError('Command not found');
+  await deactivateRow(ctx, 'commands', id, 'Command');
   await ctx.invalidate({ prefixes: ['command:', 'permission:'] });
   return { id, is_active: false };
 }

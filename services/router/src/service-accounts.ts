@@ -13,6 +13,7 @@ import {
 import type { MiddlewareHandler } from 'hono';
 import { rejectNulCharacters } from './nul-guard.js';
 import type { RouterContext } from './router-deps.js';
+import { deactivateRow } from './soft-delete.js';
 
 export const ACCOUNT_TYPES = ['interaction', 'webhook', 'admin'] as const;
 export type AccountType = (typeof ACCOUNT_TYPES)[number];
@@ -252,12 +253,7 @@ export async function regenerateKey(ctx: RouterContext, id: number) {
 }
 
 export async function revokeAccount(ctx: RouterContext, id: number) {
-  const res = await ctx.db
-    .updateTable('service_accounts')
-    .set({ is_active: false, updated_at: ctx.deps.clock.now() })
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!res.numUpdatedRows) throw new NotFoundError('Service account not found');
+  await deactivateRow(ctx, 'service_accounts', id, 'Service account');
   return { id, is_active: false };
 }
 

@@ -2,6 +2,7 @@ import { EntityIdSchema, NotFoundError, ValidationError, z } from '@waddlebot/co
 import { int4 } from './db-limits.js';
 import { regexProblem } from './regex-safety.js';
 import type { RouterContext } from './router-deps.js';
+import { deactivateRow } from './soft-delete.js';
 
 const httpUrl = z.url({ protocol: /^https?$/ });
 
@@ -95,12 +96,7 @@ export async function updateRule(ctx: RouterContext, id: number, patch: z.output
 }
 
 export async function deactivateRule(ctx: RouterContext, id: number) {
-  const res = await ctx.db
-    .updateTable('stringmatch')
-    .set({ is_active: false, updated_at: ctx.deps.clock.now() })
-    .where('id', '=', id)
-    .executeTakeFirst();
-  if (!res.numUpdatedRows) throw new NotFoundError('String rule not found');
+  await deactivateRow(ctx, 'stringmatch', id, 'String rule');
   await clearRuleCaches(ctx);
   return { rule_id: id, is_active: false };
 }

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
 import { startHarness, twitchChat, type Harness } from './harness.js';
 
 /** §3.15 admin API and §3.2 read-outs with values other than the spec's examples. */
@@ -116,15 +115,7 @@ describe('registry rows (POST/PUT/DELETE /router/admin/commands)', () => {
 
 describe('GET /router/commands', () => {
   beforeAll(async () => {
-    const db = h.rt.db.database.root;
-    await sql`create schema if not exists community`.execute(db);
-    await sql`create table if not exists community.entity_groups (id serial primary key, name text, platform text, server_id text, entity_ids jsonb not null default '[]', community_id int not null, is_active boolean not null default true)`.execute(
-      db,
-    );
-    await sql`insert into community.entity_groups (name, platform, server_id, entity_ids, community_id) values ('g', 'discord', 'G77', '["discord:G77:C5"]', 12)`.execute(
-      db,
-    );
-    await h.post('/router/admin/cache/clear', {});
+    await h.playCommunity({ groups: [{ entity_id: 'discord:G77:C5', community_id: 12 }] });
   });
 
   it('a malformed entity_id is 400', async () => {

@@ -491,22 +491,10 @@ describe('read-outs: commands, entities, metrics', () => {
 
 describe('communities, roles and cache clear', () => {
   beforeAll(async () => {
-    // Plays the community service's tables (core-and-admin §4.1) for the router's read-only access.
-    const db = h.rt.db.database.root;
-    await sql`create schema if not exists community`.execute(db);
-    await sql`create table if not exists community.entity_groups (id serial primary key, name text, platform text, server_id text, entity_ids jsonb not null default '[]', community_id int not null, is_active boolean not null default true)`.execute(
-      db,
-    );
-    await sql`create table if not exists community.community_rbac (id serial primary key, community_id int not null, user_id text not null, role text not null default 'member', permissions jsonb not null default '[]', is_active boolean not null default true)`.execute(
-      db,
-    );
-    await sql`insert into community.entity_groups (name, platform, server_id, entity_ids, community_id) values ('twitch:8001', 'twitch', '8001', '["twitch:8001"]', 7)`.execute(
-      db,
-    );
-    await sql`insert into community.community_rbac (community_id, user_id, role) values (7, '930', 'admin')`.execute(
-      db,
-    );
-    await h.post('/router/admin/cache/clear', {});
+    await h.playCommunity({
+      groups: [{ entity_id: 'twitch:8001', community_id: 7 }],
+      roles: [{ community_id: 7, user_id: '930', role: 'admin' }],
+    });
   });
 
   it('an entity in a group belongs to its community; community roles apply only there', async () => {

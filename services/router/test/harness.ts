@@ -6,7 +6,7 @@ import {
   type FakeServer,
   type TestRuntime,
 } from '@waddlebot/core/testing';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { RouterDB } from '../src/db.js';
 import { service } from '../src/service.js';
 
@@ -40,6 +40,16 @@ export interface Harness {
   put(path: string, body: unknown, headers?: Record<string, string>): ReturnType<typeof call>;
   del(path: string, headers?: Record<string, string>): ReturnType<typeof call>;
   registerCommand(body: Record<string, unknown>): Promise<number>;
+  /** The `command_executions` row of a RouterResult's execution id. */
+  execution(executionId: string): Promise<Selectable<RouterDB['command_executions']>>;
+  /**
+   * Plays the community service's tables (core-and-admin §4.1) for the router's read-only
+   * access: entity groups and community roles, then clears the router's caches.
+   */
+  playCommunity(rows: {
+    groups?: { entity_id: string; community_id: number }[];
+    roles?: { community_id: number; user_id: string; role: string }[];
+  }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -107,6 +117,33 @@ export async function startHarness(env: Record<string, string> = {}): Promise<Ha
       if (res.status !== 201 && res.status !== 200)
         throw new Error(`register failed ${res.status} ${JSON.stringify(res.body)}`);
       return res.body.data.id as number;
+    },
+    execution: (executionId) =>
+      db
+        .selectFrom('command_executions')
+        .selectAll()
+        .where('execution_id', '=', executionId)
+        .executeTakeFirstOrThrow(),
+    async playCommunity({ groups = [], roles = [] }) {
+      const root = rt.db.database.root;
+      await sql`create schema if not exists community`.execute(root);
+      await sql`create table if not exists community.entity_groups (id serial primary key, name text, platform text, server_id text, entity_ids jsonb not null default '[]', community_id int not null, is_active boolean not null default true)`.execute(
+        root,
+      );
+      await sql`create table if not exists community.community_rbac (id serial primary key, community_id int not null, user_id text not null, role text not null default 'member', permissions jsonb not null default '[]', is_active boolean not null default true)`.execute(
+        root,
+      );
+      for (const g of groups) {
+        await sql`insert into community.entity_groups (name, entity_ids, community_id) values (${g.entity_id}, ${JSON.stringify([g.entity_id])}::jsonb, ${g.community_id})`.execute(
+          root,
+        );
+      }
+      for (const r of roles) {
+        await sql`insert into community.community_rbac (community_id, user_id, role) values (${r.community_id}, ${r.user_id}, ${r.role})`.execute(
+          root,
+        );
+      }
+      await h.post('/router/admin/cache/clear', {});
     },
     async close() {
       await rt.close();

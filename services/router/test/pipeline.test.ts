@@ -73,11 +73,7 @@ describe('scenario 5: !so @bob end to end through the router', () => {
       entity_id: 'twitch:1001',
     });
 
-    const exec = await h.db
-      .selectFrom('command_executions')
-      .selectAll()
-      .where('execution_id', '=', res.body.execution_id)
-      .executeTakeFirstOrThrow();
+    const exec = await h.execution(res.body.execution_id);
     expect(exec.status).toBe('success');
     expect(exec.response_status).toBe(200);
     const rows = await h.db
@@ -320,11 +316,7 @@ describe('scenarios 11 and 12: module failures', () => {
     });
     expect(res.body.replies[0].text).toBe('Sorry, !broken failed. Please try again later.');
     expect(h.fakes.module.calls('POST', '/broken')).toHaveLength(1);
-    const exec = await h.db
-      .selectFrom('command_executions')
-      .selectAll()
-      .where('execution_id', '=', res.body.execution_id)
-      .executeTakeFirstOrThrow();
+    const exec = await h.execution(res.body.execution_id);
     expect(exec.status).toBe('failed');
     expect(exec.response_status).toBe(500);
   });
@@ -332,11 +324,7 @@ describe('scenarios 11 and 12: module failures', () => {
   it('timeout → status timeout and never retried', async () => {
     const res = await send(twitchChat('!slow', { user_id: '901' }));
     expect(res.body.outcome).toBe('module_error');
-    const exec = await h.db
-      .selectFrom('command_executions')
-      .selectAll()
-      .where('execution_id', '=', res.body.execution_id)
-      .executeTakeFirstOrThrow();
+    const exec = await h.execution(res.body.execution_id);
     expect(exec.status).toBe('timeout');
     expect(exec.retry_count).toBe(0);
     expect(h.fakes.module.calls('POST', '/slow')).toHaveLength(1);
@@ -346,11 +334,7 @@ describe('scenarios 11 and 12: module failures', () => {
     const res = await send(twitchChat('!busy', { user_id: '902' }));
     expect(res.body.outcome).toBe('module_error');
     expect(h.fakes.module.calls('POST', '/busy')).toHaveLength(2);
-    const exec = await h.db
-      .selectFrom('command_executions')
-      .selectAll()
-      .where('execution_id', '=', res.body.execution_id)
-      .executeTakeFirstOrThrow();
+    const exec = await h.execution(res.body.execution_id);
     expect(exec.retry_count).toBe(1);
   });
 
@@ -389,11 +373,7 @@ describe('scenario 13: async responses', () => {
       replies: [{ type: 'chat', text: 'later!' }],
     });
     expect(sent[0]!.headers['x-service-key']).toBe(TEST_SERVICE_KEY);
-    const exec = await h.db
-      .selectFrom('command_executions')
-      .selectAll()
-      .where('execution_id', '=', res.body.execution_id)
-      .executeTakeFirstOrThrow();
+    const exec = await h.execution(res.body.execution_id);
     expect(exec.status).toBe('success');
     const listed = await h.get(`/router/responses/${res.body.execution_id}`);
     expect(listed.body.data).toMatchObject({
