@@ -1,11 +1,6 @@
-import { ConflictError, NotFoundError, ValidationError, sql } from '@waddlebot/core';
-import type { Kysely, Transaction } from 'kysely';
-import type { LabelsDB } from './db.js';
+import { ConflictError, NotFoundError, ValidationError, sql, type AppError } from '@waddlebot/core';
 import { labelLimitOf, type EntityType } from './entity-types.js';
-import { findActiveLabel } from './label-catalog.js';
 import type { LabelDeps } from './label-deps.js';
-
-type Queryable = Kysely<LabelsDB> | Transaction<LabelsDB>;
 
 export interface Application {
   entity_id: string;
@@ -45,79 +40,149 @@ function readScope<Q extends { where: (...args: any[]) => Q }>(q: Q, scope: Read
   return q.where((eb: any) => eb.or([eb('el.community_id', '=', scope), eb('el.community_id', 'is', null)]));
 }
 
-/**
- * Applies one label (core-and-admin §1.2/§1.3). Under a per-entity advisory lock so two
- * concurrent applies cannot both pass the limit; expired rows of the entity are retired first so
- * they neither block a re-apply nor count against the limit.
- */
-export async function applyLabel(deps: LabelDeps, app: Application): Promise<number> {
-  const label = await findActiveLabel(deps, app.label_id);
-  if (label.category !== app.entity_type)
-    throw new ValidationError(`A ${label.category} label cannot be applied to a ${app.entity_type}`, [
-      { path: 'entity_type', message: `must be ${label.category} for this label` },
-    ]);
-  const now = deps.clock.now();
-  if (app.expires_at && app.expires_at <= now)
-    throw new ValidationError('expires_at must be in the future', [
-      { path: 'expires_at', message: 'must be in the future' },
-    ]);
-  const limit = labelLimitOf(app.entity_type);
+export type ApplyResult = { ok: true; id: number } | { ok: false; error: AppError };
 
-  const id = await deps.db.transaction().execute(async (trx) => {
-    const lockKey = `labels:${app.entity_type}:${app.entity_id}:${app.community_id ?? ''}`;
-    await sql`select pg_advisory_xact_lock(hashtext(${lockKey}))`.execute(trx);
-    await inScope(
-      trx
+/** One advisory lock per (entity, community scope): the unit the limit and duplicates are judged in. */
+const scopeKey = (a: { entity_type: string; entity_id: string; community_id: string | null }) =>
+  `labels:${a.entity_type}:${a.entity_id}:${a.community_id ?? ''}`;
+const INSERT_CHUNK = 500;
+
+/**
+ * Applies labels in order (core-and-admin §1.2/§1.3), with the single form's rules for every
+ * item: one failure does not stop the others. The whole batch is a handful of statements in one
+ * transaction under advisory locks on the entities it touches (taken in sorted order, so
+ * concurrent batches cannot deadlock), so no concurrent apply can pass a limit or duplicate a row.
+ * Expired rows are retired first: they neither block a re-apply nor count against the limit.
+ */
+export async function applyLabels(deps: LabelDeps, apps: Application[]): Promise<ApplyResult[]> {
+  const now = deps.clock.now();
+  const results: (ApplyResult | undefined)[] = new Array(apps.length);
+  const labelIds = [...new Set(apps.map((a) => a.label_id))];
+  const labels = new Map(
+    labelIds.length === 0
+      ? []
+      : (
+          await deps.db
+            .selectFrom('labels')
+            .select(['id', 'category'])
+            .where('id', 'in', labelIds)
+            .where('is_active', '=', true)
+            .execute()
+        ).map((l) => [l.id, l.category]),
+  );
+  apps.forEach((app, i) => {
+    const category = labels.get(app.label_id);
+    if (category === undefined) results[i] = { ok: false, error: new NotFoundError('Label not found') };
+    else if (category !== app.entity_type)
+      results[i] = {
+        ok: false,
+        error: new ValidationError(`A ${category} label cannot be applied to a ${app.entity_type}`, [
+          { path: 'entity_type', message: `must be ${category} for this label` },
+        ]),
+      };
+    else if (app.expires_at && app.expires_at <= now)
+      results[i] = {
+        ok: false,
+        error: new ValidationError('expires_at must be in the future', [
+          { path: 'expires_at', message: 'must be in the future' },
+        ]),
+      };
+  });
+  const pending = apps.map((app, i) => ({ app, i })).filter(({ i }) => !results[i]);
+
+  if (pending.length > 0) {
+    const inserted = await deps.db.transaction().execute(async (trx) => {
+      const keys = [...new Set(pending.map(({ app }) => scopeKey(app)))].sort();
+      // The sorted subquery feeds the locks in key order.
+      await sql`select pg_advisory_xact_lock(hashtext(s.k)) from (select k from (values ${sql.join(
+        keys.map((k) => sql`(${k})`),
+      )}) as v(k) order by k) as s`.execute(trx);
+      const entityIds = [...new Set(pending.map(({ app }) => app.entity_id))];
+      await trx
         .updateTable('entity_labels')
         .set({ is_active: false })
-        .where('entity_id', '=', app.entity_id)
-        .where('entity_type', '=', app.entity_type)
+        .where('entity_id', 'in', entityIds)
         .where('is_active', '=', true)
-        .where('expires_at', '<=', now),
-      app.community_id,
-    ).execute();
-    const held = await inScope(
-      trx
+        .where('expires_at', '<=', now)
+        .execute();
+      const heldRows = await trx
         .selectFrom('entity_labels')
-        .select(['label_id'])
-        .where('entity_id', '=', app.entity_id)
-        .where('entity_type', '=', app.entity_type)
-        .where('is_active', '=', true),
-      app.community_id,
-    ).execute();
-    if (held.some((h) => h.label_id === app.label_id))
-      throw new ConflictError('The label is already applied to this entity');
-    if (held.length >= limit)
-      throw new ValidationError(
-        `Label limit reached: a ${app.entity_type} can hold at most ${limit} labels`,
-        [{ path: 'label_id', message: `limit of ${limit} labels reached` }],
-      );
-    const row = await trx
-      .insertInto('entity_labels')
-      .values({
-        entity_id: app.entity_id,
-        entity_type: app.entity_type,
+        .select(['entity_id', 'entity_type', 'community_id', 'label_id'])
+        .where('entity_id', 'in', entityIds)
+        .where('is_active', '=', true)
+        .execute();
+      const held = new Map<string, Set<number>>();
+      const heldBy = (key: string) => held.get(key) ?? held.set(key, new Set()).get(key)!;
+      for (const r of heldRows) heldBy(scopeKey(r)).add(r.label_id);
+
+      const accepted: { app: Application; i: number }[] = [];
+      for (const p of pending) {
+        const set = heldBy(scopeKey(p.app));
+        const limit = labelLimitOf(p.app.entity_type);
+        if (set.has(p.app.label_id))
+          results[p.i] = {
+            ok: false,
+            error: new ConflictError('The label is already applied to this entity'),
+          };
+        else if (set.size >= limit)
+          results[p.i] = {
+            ok: false,
+            error: new ValidationError(
+              `Label limit reached: a ${p.app.entity_type} can hold at most ${limit} labels`,
+              [{ path: 'label_id', message: `limit of ${limit} labels reached` }],
+            ),
+          };
+        else {
+          set.add(p.app.label_id);
+          accepted.push(p);
+        }
+      }
+      const ids: number[] = [];
+      for (let c = 0; c < accepted.length; c += INSERT_CHUNK) {
+        const chunk = accepted.slice(c, c + INSERT_CHUNK);
+        const rows = await trx
+          .insertInto('entity_labels')
+          .values(
+            chunk.map(({ app }) => ({
+              entity_id: app.entity_id,
+              entity_type: app.entity_type,
+              label_id: app.label_id,
+              community_id: app.community_id,
+              applied_by: app.applied_by,
+              applied_at: now,
+              expires_at: app.expires_at,
+              metadata: JSON.stringify(app.metadata),
+            })),
+          )
+          .returning(['id', 'entity_id', 'entity_type', 'community_id', 'label_id'])
+          .execute();
+        // Matched back by (scope, label), which is unique within the batch.
+        const byKey = new Map(rows.map((r) => [`${scopeKey(r)}#${r.label_id}`, r.id]));
+        for (const { app } of chunk) ids.push(byKey.get(`${scopeKey(app)}#${app.label_id}`)!);
+      }
+      return accepted.map((p, n) => ({ ...p, id: ids[n]! }));
+    });
+    for (const { app, i, id } of inserted) {
+      results[i] = { ok: true, id };
+      deps.logger.audit({
+        action: 'label_apply',
+        user: app.applied_by,
+        community: app.community_id,
+        result: 'SUCCESS',
         label_id: app.label_id,
-        community_id: app.community_id,
-        applied_by: app.applied_by,
-        applied_at: now,
-        expires_at: app.expires_at,
-        metadata: JSON.stringify(app.metadata),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
-  });
-  deps.logger.audit({
-    action: 'label_apply',
-    user: app.applied_by,
-    community: app.community_id,
-    result: 'SUCCESS',
-    label_id: app.label_id,
-    entity_type: app.entity_type,
-    entity_id: app.entity_id,
-  });
-  return id;
+        entity_type: app.entity_type,
+        entity_id: app.entity_id,
+      });
+    }
+  }
+  return results as ApplyResult[];
+}
+
+/** The single form: the id, or the typed error of the failure. */
+export async function applyLabel(deps: LabelDeps, app: Application): Promise<number> {
+  const [result] = await applyLabels(deps, [app]);
+  if (!result!.ok) throw result!.error;
+  return result!.id;
 }
 
 export async function removeLabel(
@@ -286,5 +351,3 @@ export async function expireAssignments(deps: Pick<LabelDeps, 'db' | 'clock'>): 
     .executeTakeFirst();
   return Number(labels.numUpdatedRows) + Number(members.numUpdatedRows);
 }
-
-export type { Queryable };

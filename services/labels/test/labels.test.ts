@@ -580,6 +580,25 @@ describe('§8.1 scenario 5: expiry and bulk', () => {
     expect(mixed.body.data.results[1].error).toContain('label_id');
   });
 
+  it('a full bulk of 1000 items (well over 64 KiB) is applied', async () => {
+    const id = await labelId('bulk-full', 'user');
+    const items = Array.from({ length: 1000 }, (_, i) =>
+      userApply(`full-${i}`, id, { community_id: 7, metadata: { source: 'import', row: i } }),
+    );
+    expect(JSON.stringify(items).length).toBeGreaterThan(64 * 1024);
+    const res = await apply(items);
+    expect(res.status).toBe(200);
+    expect(res.body.data.summary).toEqual({ total: 1000, successful: 1000, failed: 0 });
+    const ids = res.body.data.results.map((r: { entity_label_id: number }) => r.entity_label_id);
+    expect(new Set(ids).size).toBe(1000);
+    const row = await db()
+      .selectFrom('entity_labels')
+      .select(['entity_id', 'metadata'])
+      .where('id', '=', ids[999])
+      .executeTakeFirstOrThrow();
+    expect(row).toEqual({ entity_id: 'full-999', metadata: { source: 'import', row: 999 } });
+  });
+
   it('bulk honours the per-entity limit', async () => {
     const ids: number[] = [];
     for (let i = 0; i < 6; i++) ids.push(await labelId(`bulk-limit-${i}`, 'user'));

@@ -4,6 +4,7 @@ import type { Context } from 'hono';
 import { EntityTypeSchema, labelLimitOf } from '../entity-types.js';
 import {
   applyLabel,
+  applyLabels,
   entityLabels,
   removeLabel,
   searchEntities,
@@ -49,12 +50,8 @@ export function mountAssignmentRoutes(
 ) {
   const svcOrJwt = deps.auth.require('service', 'jwt');
 
-  /** Validates, authorises and applies one item; throws the typed error of its failure. */
-  async function applyOne(
-    c: Context,
-    auth: AuthContext,
-    raw: unknown,
-  ): Promise<{ id: number; app: Application }> {
+  /** Validates and authorises one item; throws the typed error of its failure. */
+  async function admit(c: Context, auth: AuthContext, raw: unknown): Promise<Application> {
     const parsed = parseItem(ApplyItemSchema, raw);
     if (!parsed.ok) throw parsed.error;
     const item = parsed.value;
@@ -68,8 +65,7 @@ export function mountAssignmentRoutes(
       metadata: item.metadata,
     };
     await access.assertMayAssign(auth, application.community_id);
-    const id = await applyLabel(ldeps, application);
-    return { id, app: application };
+    return application;
   }
 
   function afterApply(application: Application) {
@@ -97,27 +93,41 @@ export function mountAssignmentRoutes(
       const body = c.req.valid('json');
       const auth = c.get('auth');
       if (!Array.isArray(body)) {
-        const { id, app: application } = await applyOne(c, auth, body);
+        const application = await admit(c, auth, body);
+        const id = await applyLabel(ldeps, application);
         afterApply(application);
         return ok(c, { entity_label_id: id }, 201) as never;
       }
       assertBulkSize(body, deps.config.BULK_OPERATION_SIZE);
       // Items in order; one failure does not stop the others (§1.3).
-      const results = [];
+      const results: { success: boolean; entity_label_id?: number; error?: string; application: unknown }[] =
+        [];
+      const admitted: { application: Application; index: number }[] = [];
       for (const raw of body) {
         try {
-          const { id, app: application } = await applyOne(c, auth, raw);
-          afterApply(application);
-          results.push({ success: true, entity_label_id: id, application: raw });
+          admitted.push({ application: await admit(c, auth, raw), index: results.length });
+          results.push({ success: false, application: raw });
         } catch (err) {
-          if (!(err instanceof AppError)) {
-            deps.logger.error('bulk label apply item failed', { err });
-            results.push({ success: false, error: 'Internal error', application: raw });
-            continue;
-          }
+          if (!(err instanceof AppError)) throw err;
           results.push({ success: false, error: bulkErrorMessage(err), application: raw });
         }
       }
+      const outcomes = await applyLabels(
+        ldeps,
+        admitted.map((a) => a.application),
+      );
+      outcomes.forEach((outcome, n) => {
+        const { application, index } = admitted[n]!;
+        if (outcome.ok) {
+          results[index] = { success: true, entity_label_id: outcome.id, application: body[index] };
+          afterApply(application);
+        } else
+          results[index] = {
+            success: false,
+            error: bulkErrorMessage(outcome.error),
+            application: body[index],
+          };
+      });
       const successful = results.filter((r) => r.success).length;
       return ok(c, {
         results,
