@@ -9,6 +9,8 @@ import {
   type TestRuntime,
 } from '@waddlebot/core/testing';
 import type { FakeClock } from '@waddlebot/core';
+import type { MemoriesDB } from '../src/db.js';
+import { queueNextOccurrence } from '../src/reminders.js';
 import { service } from '../src/service.js';
 import { member } from './module-request.js';
 
@@ -48,7 +50,7 @@ afterAll(async () => {
 });
 
 const clock = () => rt.clock as FakeClock;
-const db = () => rt.db.database.forSchema('memories');
+const db = () => rt.db.database.forSchema<MemoriesDB>('memories');
 const outboundFor = (text: string) =>
   router.calls('POST', '/router/messages/outbound').filter((r) => String(r.json?.text).endsWith(text));
 
@@ -233,6 +235,32 @@ describe('memories reminder delivery', () => {
     // April 30 would fall after recurring_end.
     expect(await seriesRows('month-end report', 3)).toHaveLength(3);
     expect(outboundFor('month-end report')).toHaveLength(3);
+  });
+});
+
+describe('recurring series', () => {
+  it('queuing the next occurrence twice (two replicas finishing one row) leaves one row', async () => {
+    const id = await createReminder('twice-queued', {
+      remind_at: new Date(clock().nowMs() + 60_000).toISOString(),
+      recurring_pattern: 'weekly',
+    });
+    const row = await reminderRow(id);
+    const deps = { db: db(), clock: clock() };
+    await Promise.all([queueNextOccurrence(deps, row), queueNextOccurrence(deps, row)]);
+    const rows = await db()
+      .selectFrom('memories_reminders')
+      .select(['remind_at', 'series_start'])
+      .where('reminder_text', '=', 'twice-queued')
+      .where('id', '!=', id)
+      .execute();
+    expect(rows).toHaveLength(1);
+    expect(new Date(rows[0]!.remind_at).getTime()).toBe(new Date(row.remind_at).getTime() + 7 * 86_400_000);
+    expect(new Date(rows[0]!.series_start!).getTime()).toBe(new Date(row.remind_at).getTime());
+    await db()
+      .updateTable('memories_reminders')
+      .set({ is_active: false })
+      .where('reminder_text', '=', 'twice-queued')
+      .execute();
   });
 });
 
