@@ -1,0 +1,4 @@
+import { runService } from '@waddlebot/core';
+import { service } from './service.js';
+
+await runService(service);
