@@ -43,8 +43,11 @@ function displayName(inv: Pick<CommandInvocation, 'prefix' | 'command'>) {
   return `${inv.prefix}${inv.command}`;
 }
 
-/** Records a command that never reached a module (unknown 404, disabled and forbidden 403). */
-function recordRefusal(
+/**
+ * Records a command that never reached a module (unknown 404, disabled and forbidden 403).
+ * Awaited, so the row exists once the result is out; a failure is only logged.
+ */
+async function recordRefusal(
   ctx: RouterContext,
   ec: EventContext,
   inv: CommandInvocation,
@@ -53,7 +56,7 @@ function recordRefusal(
   message: string,
 ) {
   const now = ctx.deps.clock.now();
-  ctx.db
+  await ctx.db
     .insertInto('command_executions')
     .values({
       execution_id: ctx.deps.ids.uuid(),
@@ -262,19 +265,19 @@ export async function dispatchCommand(
   const base = { session_id: ec.sessionId, command: inv.command };
   const enablement = await commandEnablement(ctx, command, ec.entity);
   if (!enablement.enabled) {
-    recordRefusal(ctx, ec, inv, command.id, 403, 'disabled');
+    await recordRefusal(ctx, ec, inv, command.id, 403, 'disabled');
     return refusal(ec.event, 'disabled', base, policyText.disabled(name));
   }
   const role = await senderRole(ctx, ec);
   if (!role.permissions.includes(command.required_permission)) {
-    recordRefusal(ctx, ec, inv, command.id, 403, 'forbidden');
+    await recordRefusal(ctx, ec, inv, command.id, 403, 'forbidden');
     return refusal(ec.event, 'forbidden', base, policyText.forbidden(ec.event.user_name, name));
   }
   const limited = await rateLimitRefusal(ctx, ec, command, base);
   if (limited) return limited;
   const callType: WaddleBotCallType = command.location === 'community' ? 'community' : 'local-interaction';
   const result = await runModule(ctx, ec, command, inv, role, enablement.config, callType);
-  recordUsage(ctx, command.id, ec.entity);
+  await recordUsage(ctx, command.id, ec.entity);
   const { skipped: _skipped, ...plain } = result;
   return plain;
 }
@@ -340,15 +343,19 @@ async function runFallback(
   ) {
     return null;
   }
-  recordUsage(ctx, fallback.id, ec.entity);
+  await recordUsage(ctx, fallback.id, ec.entity);
   const { skipped: _skipped, ...plain } = result;
   return plain;
 }
 
 /** unknown_command result (404 recorded) with the §2.3 policy. */
-export function unknownCommand(ctx: RouterContext, ec: EventContext, parsed: ParsedInvocation): RouterResult {
+export async function unknownCommand(
+  ctx: RouterContext,
+  ec: EventContext,
+  parsed: ParsedInvocation,
+): Promise<RouterResult> {
   const name = `${parsed.prefix}${parsed.command}`;
-  recordRefusal(ctx, ec, { ...parsed, trigger_type: 'command' }, null, 404, 'unknown command');
+  await recordRefusal(ctx, ec, { ...parsed, trigger_type: 'command' }, null, 404, 'unknown command');
   return refusal(
     ec.event,
     'unknown_command',

@@ -93,7 +93,7 @@ async function runPipeline(
       result =
         (await handleCommand(ctx, ec, parsed)) ??
         (event.message_type === 'chatMessage' ? await applyStringRules(ctx, ec) : null) ??
-        unknownCommand(ctx, ec, parsed);
+        (await unknownCommand(ctx, ec, parsed));
     } else {
       result =
         (event.message_type === 'chatMessage' ? await applyStringRules(ctx, ec) : null) ??

@@ -168,10 +168,10 @@ export async function commandEnablement(
   return result;
 }
 
-/** §3.5 step 5: usage counters; runs after the reply, failures only logged. */
-export function recordUsage(ctx: RouterContext, commandId: number, entity: EntityRecord) {
+/** §3.5 step 5: usage counters, written before the result goes out; failures only logged. */
+export async function recordUsage(ctx: RouterContext, commandId: number, entity: EntityRecord) {
   const now = ctx.deps.clock.now();
-  ctx.db
+  await ctx.db
     .insertInto('command_permissions')
     .values({ command_id: commandId, entity_id: entity.id, usage_count: 1, last_used: now, is_enabled: true })
     .onConflict((oc) =>

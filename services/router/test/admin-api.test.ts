@@ -431,3 +431,29 @@ describe('values beyond the column sizes are 400, never 500', () => {
     }
   });
 });
+
+describe('records a command leaves behind exist when its result is out', () => {
+  it('usage counters and refusal rows are written before the answer', async () => {
+    const id = await h.registerCommand({ command: 'tally' });
+    const ran = await h.post('/router/events', twitchChat('!tally', { server_id: '6301' }));
+    expect(ran.body.outcome).toBe('executed');
+    const usage = await h.db
+      .selectFrom('command_permissions')
+      .innerJoin('entities', 'entities.id', 'command_permissions.entity_id')
+      .select(['usage_count', 'last_used'])
+      .where('command_id', '=', id)
+      .where('entities.entity_id', '=', 'twitch:6301')
+      .executeTakeFirstOrThrow();
+    expect(usage.usage_count).toBe(1);
+    expect(usage.last_used).not.toBeNull();
+
+    const unknown = await h.post('/router/events', twitchChat('!nosuchthing', { server_id: '6301' }));
+    expect(unknown.body.outcome).toBe('unknown_command');
+    const refused = await h.db
+      .selectFrom('command_executions')
+      .select(['response_status', 'status'])
+      .where('session_id', '=', unknown.body.session_id)
+      .executeTakeFirstOrThrow();
+    expect(refused).toEqual({ response_status: 404, status: 'failed' });
+  });
+});
