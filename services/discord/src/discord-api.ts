@@ -1,5 +1,4 @@
 import {
-  UpstreamError,
   notConfiguredError,
   platformRequest,
   type HttpClient,
@@ -24,9 +23,7 @@ export class DiscordApi {
   }
 
   private call<T>(path: string, opts: RequestOptions): Promise<HttpResponse<T>> {
-    return platformRequest<T>(this.client, path, opts).catch(() => {
-      throw new UpstreamError('Discord API unreachable');
-    });
+    return platformRequest<T>(this.client, path, opts, { unreachable: 'Discord API unreachable' });
   }
 
   /** A call as the bot (`Authorization: Bot <token>`). */

@@ -98,15 +98,15 @@ export class SlackReplyDeliverer implements ReplyDeliverer {
       const withBlocks = i === 0 && blocks ? { blocks } : {};
       if (responseUrl) {
         const client = this.deps.httpClient(responseUrl.origin, { retries: 0 });
-        let res;
-        try {
-          res = await platformRequest(client, responseUrl.pathname + responseUrl.search, {
+        const res = await platformRequest(
+          client,
+          responseUrl.pathname + responseUrl.search,
+          {
             method: 'POST',
             body: { response_type: ephemeral ? 'ephemeral' : 'in_channel', text: chunk, ...withBlocks },
-          });
-        } catch {
-          throw new UpstreamError('Slack response_url unreachable');
-        }
+          },
+          { unreachable: 'Slack response_url unreachable' },
+        );
         if (!res.ok) throw new UpstreamError('Slack delivery failed');
         continue;
       }

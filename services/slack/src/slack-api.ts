@@ -36,22 +36,18 @@ export class SlackApi {
     const missing = missingSlackConfig(this.config, 'api');
     if (missing.length > 0) throw notConfiguredError('slack', missing);
     const headers = { Authorization: `Bearer ${this.config.SLACK_BOT_TOKEN}` };
-    let res;
-    try {
-      res = opts.read
-        ? await platformRequest<SlackApiResult>(this.client, `/${method}`, {
-            method: 'GET',
-            headers,
-            query: args as Record<string, string>,
-          })
-        : await platformRequest<SlackApiResult>(this.client, `/${method}`, {
+    const res = await platformRequest<SlackApiResult>(
+      this.client,
+      `/${method}`,
+      opts.read
+        ? { method: 'GET', headers, query: args as Record<string, string> }
+        : {
             method: 'POST',
             headers: { ...headers, 'Content-Type': 'application/json; charset=utf-8' },
             body: JSON.stringify(args),
-          });
-    } catch {
-      throw new UpstreamError('Slack API unreachable');
-    }
+          },
+      { unreachable: 'Slack API unreachable' },
+    );
     const body =
       res.body && typeof res.body === 'object' ? res.body : { ok: false, error: `http_${res.status}` };
     if (!res.ok || body.ok !== true) {

@@ -40,16 +40,19 @@ export class Helix {
   }
 
   private send<T>(path: string, opts: RequestOptions, token: string): Promise<HttpResponse<T>> {
-    return platformRequest<T>(this.client, path, {
-      ...opts,
-      headers: {
-        ...opts.headers,
-        Authorization: `Bearer ${token}`,
-        'Client-Id': this.config.TWITCH_CLIENT_ID ?? '',
+    return platformRequest<T>(
+      this.client,
+      path,
+      {
+        ...opts,
+        headers: {
+          ...opts.headers,
+          Authorization: `Bearer ${token}`,
+          'Client-Id': this.config.TWITCH_CLIENT_ID ?? '',
+        },
       },
-    }).catch(() => {
-      throw new UpstreamError('Twitch API unreachable');
-    });
+      { unreachable: 'Twitch API unreachable' },
+    );
   }
 
   /** A Helix call with the app access token. */

@@ -1,4 +1,5 @@
 import type { HttpClient, HttpResponse, RequestOptions } from '../clients/http.js';
+import { UpstreamError } from '../http/errors.js';
 
 /** Longest a receiver waits on one platform 429 before trying again. */
 const MAX_WAIT_MS = 60_000;
@@ -23,18 +24,24 @@ export function retryAfterMs(res: Pick<HttpResponse, 'headers' | 'body'>, nowMs 
 /**
  * One platform API call that honours `429` and its wait hint, at most `maxRetries` more times
  * (router-and-receivers §4.1 step 7). Other statuses are returned as they are: a chat post that
- * failed with 5xx may have been delivered, so it is not repeated.
+ * failed with 5xx may have been delivered, so it is not repeated. A platform that cannot be
+ * reached (connection error, timeout, open circuit) is a 502 `UpstreamError` saying `unreachable`.
  */
 export async function platformRequest<T = unknown>(
   client: HttpClient,
   path: string,
   opts: RequestOptions = {},
-  policy: { maxRetries?: number; sleep?: (ms: number) => Promise<void> } = {},
+  policy: { unreachable?: string; maxRetries?: number; sleep?: (ms: number) => Promise<void> } = {},
 ): Promise<HttpResponse<T>> {
   const maxRetries = policy.maxRetries ?? 2;
   const sleep = policy.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (let attempt = 0; ; attempt++) {
-    const res = await client.request<T>(path, { ...opts, retries: 0 });
+    let res: HttpResponse<T>;
+    try {
+      res = await client.request<T>(path, { ...opts, retries: 0 });
+    } catch {
+      throw new UpstreamError(policy.unreachable ?? 'Platform API unreachable');
+    }
     if (res.status !== 429 || attempt >= maxRetries) return res;
     await sleep(retryAfterMs(res));
   }

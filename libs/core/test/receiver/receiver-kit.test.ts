@@ -4,8 +4,12 @@ import {
   DISCORD_CHAT_LIMITS,
   ReceiverPipeline,
   TWITCH_CHAT_LIMITS,
+  UpstreamError,
+  createEventLogTable,
+  createHttpClient,
   createMemoryState,
   isMonitored,
+  platformRequest,
   renderFormText,
   retryAfterMs,
   splitText,
@@ -57,6 +61,47 @@ describe('retryAfterMs', () => {
     expect(retryAfterMs(res({ 'Ratelimit-Reset': '1000' }), 998_000)).toBe(2000);
     expect(retryAfterMs(res({ 'Retry-After': '9999' }))).toBe(60_000);
     expect(retryAfterMs(res({}))).toBe(1000);
+  });
+});
+
+describe('platformRequest', () => {
+  let api: FakeServer;
+  beforeAll(async () => {
+    api = await startFakeServer();
+  });
+  afterAll(() => api.close());
+
+  it('waits out 429 at most twice more, returns other statuses as they are, and 502s an unreachable platform', async () => {
+    const client = createHttpClient({ baseUrl: api.url, timeoutMs: 2000, breakerThreshold: 0 });
+    const waits: number[] = [];
+    const sleep = async (ms: number) => void waits.push(ms);
+    let hits = 0;
+    api.on('POST', '/busy', () =>
+      ++hits < 3
+        ? { status: 429, headers: { 'Retry-After': '2' }, body: {} }
+        : { status: 200, body: { ok: 1 } },
+    );
+    const res = await platformRequest(client, '/busy', { method: 'POST', body: {} }, { sleep });
+    expect([res.status, hits, waits]).toEqual([200, 3, [2000, 2000]]);
+    api.on('POST', '/always-busy', { status: 429, body: { retry_after: 0.25 } });
+    const gaveUp = await platformRequest(client, '/always-busy', { method: 'POST' }, { sleep });
+    expect([gaveUp.status, api.calls('POST', '/always-busy').length]).toEqual([429, 3]);
+    api.on('POST', '/broken', { status: 500, body: {} });
+    expect((await platformRequest(client, '/broken', { method: 'POST' }, { sleep })).status).toBe(500);
+    expect(api.calls('POST', '/broken')).toHaveLength(1);
+
+    const nowhere = createHttpClient({ baseUrl: 'http://127.0.0.1:9', timeoutMs: 2000, breakerThreshold: 0 });
+    const failure = await platformRequest(
+      nowhere,
+      '/x',
+      {},
+      { unreachable: 'Discord API unreachable' },
+    ).catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(UpstreamError);
+    expect([(failure as UpstreamError).status, (failure as UpstreamError).message]).toEqual([
+      502,
+      'Discord API unreachable',
+    ]);
   });
 });
 
@@ -136,9 +181,7 @@ describe('ReceiverPipeline', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     await sql`create schema if not exists recv_test`.execute(db.database.root);
-    await sql`create table recv_test.test_events (id serial primary key, event_id text unique not null, event_type text not null, user_id text, user_name text, event_data jsonb not null, processed boolean not null default false, processed_at timestamptz, created_at timestamptz not null)`.execute(
-      db.database.root,
-    );
+    await createEventLogTable(db.database.forSchema('recv_test'), 'test_events', { platformColumns: [] });
     router = await startFakeServer();
     const { logger } = createMemoryLogger();
     deps = {
