@@ -40,8 +40,7 @@ export function communityLookup(client: HttpClient, kv: KeyValueStore, clock: Cl
   return {
     /**
      * The community an entity belongs to (null = none, Global only). While the community service
-     * is down the last known answer is used; with none, the event is refused (502) rather than
-     * booked to the wrong community.
+     * is down the last known answer is used; with none, UpstreamError.
      */
     async communityOfEntity(entityId: string): Promise<number | null> {
       const hit = await entities.get<CachedResolution>(entityId);

@@ -1,4 +1,4 @@
-import { GLOBAL_COMMUNITY_ID, sql } from '@waddlebot/core';
+import { GLOBAL_COMMUNITY_ID, UpstreamError, sql } from '@waddlebot/core';
 import type { Transaction } from 'kysely';
 import type { ReputationDB } from './db.js';
 import type { ReputationDeps } from './reputation-deps.js';
@@ -34,6 +34,8 @@ export type ProcessOutcome =
       tier: Tier;
       total_events: number;
       global: { previous_score: number; new_score: number };
+      /** Present when the community service could not say the entity's community: Global only was booked. */
+      community_resolved?: false;
     }
   | { applied: false; reason: 'no_weight' };
 
@@ -134,7 +136,16 @@ export async function processEvent(deps: ReputationDeps, event: IncomingEvent): 
   const multiplier = multiplierOf(canonical, event.eventData);
   if (multiplier === 0) return { applied: false, reason: 'no_weight' };
 
-  const own = await deps.communities.communityOfEntity(event.entityId);
+  // Every event counts in Global, so a community outage costs only the community part: the
+  // Global part is booked rather than the whole event refused (the router does not retry).
+  let own: number | null = null;
+  let communityResolved = true;
+  try {
+    own = await deps.communities.communityOfEntity(event.entityId);
+  } catch (err) {
+    if (!(err instanceof UpstreamError)) throw err;
+    communityResolved = false;
+  }
   const communityId = own ?? GLOBAL_COMMUNITY_ID;
   // Ascending order, so two events of one user lock rows in the same order.
   const targets = [...new Set([communityId, GLOBAL_COMMUNITY_ID])].sort((a, b) => a - b);
@@ -164,5 +175,6 @@ export async function processEvent(deps: ReputationDeps, event: IncomingEvent): 
     tier: tierOf(main.new_score),
     total_events: main.total_events,
     global: { previous_score: global.previous_score, new_score: global.new_score },
+    ...(communityResolved ? {} : { community_resolved: false as const }),
   };
 }

@@ -121,7 +121,7 @@ describe('community service outages', () => {
     expect(calls()).toBe(first + 1);
   });
 
-  it('uses the last known community while the service is down, and refuses an unknown entity with 502', async () => {
+  it('uses the last known community while the service is down, else books Global only', async () => {
     await processEvent('c2', 'twitch:1001');
     clock().advance(120_000);
     communityDown = true;
@@ -129,6 +129,7 @@ describe('community service outages', () => {
       const known = await processEvent('c2', 'twitch:1001');
       expect(known.status).toBe(200);
       expect(known.body.data).toMatchObject({ applied: true, community_id: 7 });
+      expect(known.body.data.community_resolved).toBeUndefined();
 
       const unknown = await call(app, 'POST', '/reputation/process', {
         user_id: '1',
@@ -136,10 +137,25 @@ describe('community service outages', () => {
         entity_id: 'discord:55:66',
         event_name: 'follow',
       });
-      expect(unknown.status).toBe(502);
-      expect(unknown.body.error.code).toBe('UPSTREAM_ERROR');
-      expect(JSON.stringify(unknown.body)).not.toContain('500');
-      expect(await rowsOf('c3')).toEqual([]);
+      expect(unknown.status).toBe(200);
+      expect(unknown.body.data).toMatchObject({
+        applied: true,
+        community_id: 1,
+        new_score: 601,
+        global: { new_score: 601 },
+        community_resolved: false,
+      });
+      expect((await rowsOf('c3')).map((r) => r.community_id)).toEqual([1]);
+      // The outage answer is not cached: once the service is back, the entity resolves.
+      communityDown = false;
+      ENTITY_COMMUNITY['discord:55:66'] = 9;
+      const back = await call(app, 'POST', '/reputation/process', {
+        user_id: '1',
+        uid: 'c3',
+        entity_id: 'discord:55:66',
+        event_name: 'follow',
+      });
+      expect(back.body.data).toMatchObject({ community_id: 9, global: { new_score: 602 } });
     } finally {
       communityDown = false;
     }
