@@ -457,3 +457,65 @@ describe('records a command leaves behind exist when its result is out', () => {
     expect(refused).toEqual({ response_status: 404, status: 'failed' });
   });
 });
+
+describe('outbound to channels the router has not seen yet', () => {
+  const chat = (entityId: string, key: string) => ({
+    platform: 'discord',
+    entity_id: entityId,
+    type: 'chat',
+    text: 'weekly recap is up',
+    module_name: 'memories',
+    idempotency_key: key,
+  });
+
+  beforeAll(() => {
+    // G81 monitors only C2; G82 has no channel rows, so every channel of it is monitored.
+    h.fakes.discord.on('GET', '/discord/api/channels', {
+      status: 200,
+      body: {
+        success: true,
+        data: [
+          { server_id: 'G81', is_active: true, channels: [{ channel_id: 'C2', channel_name: 'news' }] },
+          { server_id: 'G82', is_active: true, channels: [] },
+        ],
+      },
+    });
+  });
+
+  it('a channel its receiver monitors is delivered and becomes a router entity', async () => {
+    for (const [entityId, key] of [
+      ['discord:G81:C2', 'memories:recap:1'],
+      ['discord:G82:C9', 'memories:recap:2'],
+    ] as const) {
+      const res = await h.post('/router/messages/outbound', chat(entityId, key));
+      expect(res.status).toBe(200);
+      expect(res.body.duplicate).toBe(false);
+      const entity = await h.db
+        .selectFrom('entities')
+        .select(['owner', 'is_active'])
+        .where('entity_id', '=', entityId)
+        .executeTakeFirstOrThrow();
+      expect(entity).toEqual({ owner: 'system', is_active: true });
+    }
+    expect(h.fakes.discord.calls('POST', '/discord/send').map((r) => r.json.entity_id)).toEqual([
+      'discord:G81:C2',
+      'discord:G82:C9',
+    ]);
+  });
+
+  it('a channel outside the monitored list, or an inactive entity, is 404', async () => {
+    const res = await h.post('/router/messages/outbound', chat('discord:G81:C3', 'memories:recap:3'));
+    expect(res.status).toBe(404);
+    await h.db
+      .updateTable('entities')
+      .set({ is_active: false })
+      .where('entity_id', '=', 'discord:G82:C9')
+      .execute();
+    const inactive = await h.post('/router/messages/outbound', chat('discord:G82:C9', 'memories:recap:4'));
+    expect(inactive.status).toBe(404);
+    expect(h.fakes.discord.calls('POST', '/discord/send')).toHaveLength(0);
+    expect(
+      await h.db.selectFrom('entities').select('id').where('entity_id', '=', 'discord:G81:C3').execute(),
+    ).toEqual([]);
+  });
+});
