@@ -43,8 +43,6 @@ export interface ChatReminderSchedulerOptions<Row extends ClaimedJob> {
   /** Columns written beside `delivery_status='sent'` (e.g. `{ sent: true, sent_at: now }`). */
   sentColumns: (now: Date) => Record<string, unknown>;
   afterOutcome?: (row: Row, outcome: JobOutcome) => Promise<void>;
-  /** Replaces the router delivery (tests). */
-  send?: OutboundDelivery;
 }
 
 /**
@@ -93,13 +91,11 @@ export function createChatReminderScheduler<Row extends ClaimedJob>(
   deps: ChatReminderServiceDeps,
   opts: ChatReminderSchedulerOptions<Row>,
 ): JobScheduler {
-  const send =
-    opts.send ??
-    createOutboundDelivery({
-      router: deps.serviceClient('router'),
-      logger: deps.logger,
-      retryDelaysMs: opts.retryDelaysMs,
-    });
+  const send = createOutboundDelivery({
+    router: deps.serviceClient('router'),
+    logger: deps.logger,
+    retryDelaysMs: opts.retryDelaysMs,
+  });
   return createJobScheduler<Row>({
     db: deps.db,
     table: opts.table,
