@@ -11,6 +11,7 @@ import {
 import { service as browserSourceService } from '../../browser-source/src/service.js';
 import { service as communityService } from '../../community/src/service.js';
 import { service as identityService } from '../../identity/src/service.js';
+import { service as marketplaceService } from '../../marketplace/src/service.js';
 import { service as reputationService } from '../../reputation/src/service.js';
 import { service } from '../src/service.js';
 import { startSmtpStub } from './smtp-stub.js';
@@ -23,7 +24,10 @@ type App = Awaited<ReturnType<TestRuntime['add']>>['app'];
  * the router is a recording stub and mail goes to a local SMTP stub. Marketplace is absent on
  * purpose: the portal must degrade without it.
  */
-export async function startPortalHarness(extraEnv: Record<string, string> = {}) {
+export async function startPortalHarness(
+  extraEnv: Record<string, string> = {},
+  opts: { marketplace?: boolean; listen?: boolean } = {},
+) {
   const router = await startFakeServer();
   router.on('POST', /.*/, { status: 200, body: { success: true, data: {} } });
   router.on('PUT', /.*/, { status: 200, body: { success: true, data: {} } });
@@ -45,7 +49,9 @@ export async function startPortalHarness(extraEnv: Record<string, string> = {}) 
   const community = (await rt.add(communityService)).app;
   const reputation = (await rt.add(reputationService)).app;
   const browserSource = (await rt.add(browserSourceService)).app;
-  const portal = (await rt.add(service)).app;
+  const marketplace = opts.marketplace ? (await rt.add(marketplaceService)).app : null;
+  const portalService = await rt.add(service, {}, { listen: opts.listen ?? false });
+  const portal = portalService.app;
 
   /** The uid identity gives a platform account on first sight (as the router would ask). */
   async function resolve(platform: string, platformUserId: string, userName: string): Promise<string> {
@@ -118,9 +124,10 @@ export async function startPortalHarness(extraEnv: Record<string, string> = {}) 
   return {
     rt,
     clock,
+    portalUrl: `http://127.0.0.1:${portalService.port}`,
     router,
     smtp,
-    apps: { identity, community, reputation, browserSource, portal },
+    apps: { identity, community, reputation, browserSource, portal, marketplace },
     resolve,
     chat,
     communityIdByName,

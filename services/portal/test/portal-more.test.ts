@@ -1,0 +1,226 @@
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { signJwt } from '@waddlebot/core';
+import { TEST_SECRET_KEY, call, createMemoryLogger } from '@waddlebot/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMailer } from '../src/mailer.js';
+import { startPortalHarness, type PortalHarness } from './portal-harness.js';
+import { startSmtpStub } from './smtp-stub.js';
+import { WebClient } from './web-client.js';
+
+let h: PortalHarness;
+let ownerUid: string;
+let walrus: number;
+const OWNER_PASSWORD = 'Walrus-Tusks-2026';
+
+beforeAll(async () => {
+  h = await startPortalHarness({ SESSION_TTL: '3600' }, { marketplace: true });
+  ownerUid = await h.resolve('discord', '8080', 'wally');
+  const wally = { id: '8080', name: 'wally', uid: ownerUid };
+  expect((await h.chat(wally, '!community create Walrus Club', 'discord:77:88')).success).toBe(true);
+  walrus = await h.communityIdByName(ownerUid, 'Walrus Club');
+  const { password } = await h.onboard('discord', '8080', 'wally', 'wally@example.net');
+  await h.loggedIn('wally@example.net', password, OWNER_PASSWORD);
+  // 30 members so the member list needs two pages.
+  for (let i = 1; i <= 30; i++)
+    expect(
+      (
+        await call(
+          h.apps.community,
+          'PUT',
+          `/communities/${walrus}/members/twitch:m${String(i).padStart(2, '0')}`,
+          { role: 'member' },
+        )
+      ).status,
+    ).toBe(200);
+  const admin = {
+    Authorization: `Bearer ${signJwt({ sub: '1', username: 'root', roles: ['admin'] }, TEST_SECRET_KEY, { now: h.clock.now() })}`,
+    'Content-Type': 'application/json',
+  };
+  const created = await call(
+    h.apps.marketplace!,
+    'POST',
+    '/marketplace/modules',
+    {
+      module_id: 'trivia',
+      display_name: 'Trivia <Night>',
+      version: '2.1.0',
+      author: 'tests',
+      category: 'games',
+    },
+    admin,
+  );
+  expect(created.status).toBe(201);
+  expect(
+    (await call(h.apps.marketplace!, 'PUT', '/marketplace/modules/trivia', { is_published: true }, admin))
+      .status,
+  ).toBe(200);
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+describe('modules through marketplace', () => {
+  it('installs, disables, enables and uninstalls a module as the logged-in owner', async () => {
+    const web = await h.loggedIn('wally@example.net', OWNER_PASSWORD);
+    await web.get(`/community/${walrus}`);
+    const bad = await web.post(`/community/${walrus}/modules/install`, { module_id: 'X!' });
+    expect((await web.follow(bad)).text).toContain('A module id is 3–100 characters');
+
+    const installed = await web.post(`/community/${walrus}/modules/install`, { module_id: 'trivia' });
+    expect(installed.location).toBe(`/community/${walrus}#modules`);
+    const page = await web.follow(installed);
+    expect(page.text).toContain('Module trivia installed.');
+    expect(page.text).toContain('data-module-id="trivia"');
+    expect(page.text).toContain('Trivia &lt;Night&gt;');
+
+    const cookie = { Cookie: `wb_session=${web.cookies.get('wb_session')}` };
+    const listed = await call(h.apps.portal, 'GET', `/api/community/${walrus}/modules`, undefined, cookie);
+    expect(listed.status).toBe(200);
+    expect(listed.body.data.marketplace_available).toBe(true);
+    expect(listed.body.data.modules.marketplace).toEqual([
+      expect.objectContaining({
+        id: 'trivia',
+        module_type: 'marketplace',
+        version: '2.1.0',
+        is_active: true,
+      }),
+    ]);
+
+    const again = await web.post(`/community/${walrus}/modules/install`, { module_id: 'trivia' });
+    expect((await web.follow(again)).text).toMatch(/class="flash error"[^>]*>[^<]*already installed/i);
+
+    const off = await web.post(`/community/${walrus}/modules/trivia/toggle`, { enabled: 'false' });
+    expect((await web.follow(off)).text).toContain('Module trivia updated.');
+    const removed = await web.post(`/community/${walrus}/modules/trivia/uninstall`, {});
+    expect((await web.follow(removed)).text).toContain('Module trivia uninstalled.');
+    const after = await call(h.apps.portal, 'GET', `/api/community/${walrus}/modules`, undefined, cookie);
+    expect(after.body.data.modules.marketplace).toEqual([]);
+  });
+});
+
+describe('members tab', () => {
+  it('pages 25 at a time and searches by user id', async () => {
+    const web = await h.loggedIn('wally@example.net', OWNER_PASSWORD);
+    const first = await web.get(`/community/${walrus}`);
+    expect([...first.text.matchAll(/class="member" /g)]).toHaveLength(25);
+    expect(first.text.replace(/\s+/g, ' ')).toContain('Page 1 of 2 (31 members)');
+    const second = await web.get(`/community/${walrus}?page=2`);
+    expect([...second.text.matchAll(/class="member" /g)]).toHaveLength(6);
+    const found = await web.get(`/community/${walrus}?q=m1`);
+    const ids = [...found.text.matchAll(/class="member" data-user-id="([^"]+)"/g)].map((m) => m[1]).sort();
+    expect(ids).toEqual([
+      'twitch:m10',
+      'twitch:m11',
+      'twitch:m12',
+      'twitch:m13',
+      'twitch:m14',
+      'twitch:m15',
+      'twitch:m16',
+      'twitch:m17',
+      'twitch:m18',
+      'twitch:m19',
+    ]);
+    const hostile = await web.get(`/community/${walrus}?q=${encodeURIComponent('"><script>x</script>')}`);
+    expect(hostile.text).not.toContain('<script>x</script>');
+    expect(hostile.text).toContain('&quot;&gt;&lt;script&gt;');
+  });
+});
+
+describe('sessions', () => {
+  it('end after SESSION_TTL', async () => {
+    const web = await h.loggedIn('wally@example.net', OWNER_PASSWORD);
+    expect((await web.get('/dashboard')).status).toBe(200);
+    h.clock.advance(3600_000 + 1000);
+    expect((await web.get('/dashboard')).location).toBe('/auth/login');
+  });
+
+  it('an OAuth callback hands the token over by a CSRF-protected POST', async () => {
+    const web = new WebClient(h.apps.portal);
+    const page = await web.get('/auth/oauth_callback/discord');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('action="/auth/oauth_callback/discord"');
+    const forged = await web.post('/auth/oauth_callback/discord', { token: 'not-a-jwt' });
+    expect(forged.location).toBe('/auth/login');
+    expect(web.cookies.has('wb_session')).toBe(false);
+    await web.get('/auth/oauth_callback/discord');
+    const token = signJwt({ sub: ownerUid, username: 'wally', roles: [] }, TEST_SECRET_KEY, {
+      now: h.clock.now(),
+    });
+    const done = await web.post('/auth/oauth_callback/discord', { token });
+    expect(done.location).toBe('/dashboard');
+    expect((await web.follow(done)).text).toContain('Walrus Club');
+    const refused = await web.get('/auth/oauth_callback/discord?error=access_denied');
+    expect(refused.location).toBe('/auth/login');
+    expect((await new WebClient(h.apps.portal).get('/auth/oauth/myspace')).status).toBe(404);
+  });
+
+  it('a platform admin reaches /admin/users and any community page', async () => {
+    const web = new WebClient(h.apps.portal);
+    await web.get('/auth/oauth_callback/twitch');
+    const rootUid = await h.resolve('slack', 'T1-U1', 'root');
+    const token = signJwt({ sub: rootUid, username: 'root', roles: ['admin'] }, TEST_SECRET_KEY, {
+      now: h.clock.now(),
+    });
+    await web.post('/auth/oauth_callback/twitch', { token });
+    const admin = await web.get('/admin/users');
+    expect(admin.status).toBe(200);
+    expect(admin.text).toContain('User administration is not available');
+    expect((await web.get(`/community/${walrus}`)).status).toBe(200);
+  });
+});
+
+describe('mailer', () => {
+  it('refuses to send over a server without STARTTLS when SMTP_TLS is on', async () => {
+    const stub = await startSmtpStub();
+    const logger = createMemoryLogger();
+    try {
+      const mailer = createMailer({
+        logger: logger.logger,
+        outboxDir: null,
+        smtp: {
+          host: '127.0.0.1',
+          port: stub.port,
+          tls: true,
+          from: 'p@example.net',
+          timeoutMs: 5000,
+          username: 'u',
+          password: 'smtp-secret-pw',
+        },
+      });
+      expect(await mailer.send({ to: 'a@example.net', subject: 's', text: 'Temporary password: abc' })).toBe(
+        false,
+      );
+      expect(stub.mails).toHaveLength(0);
+      const plain = createMailer({
+        logger: logger.logger,
+        outboxDir: null,
+        smtp: { host: '127.0.0.1', port: stub.port, tls: false, from: 'p@example.net', timeoutMs: 5000 },
+      });
+      expect(await plain.send({ to: 'a@example.net', subject: 's', text: '.leading dot\nline two' })).toBe(
+        true,
+      );
+      expect(stub.mails[0]!.data).toContain('\r\n.leading dot\r\nline two');
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('without SMTP_HOST writes the mail to the development outbox, not the log', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'portal-outbox-'));
+    const logger = createMemoryLogger();
+    const mailer = createMailer({ logger: logger.logger, outboxDir: dir, smtp: null });
+    expect(
+      await mailer.send({
+        to: 'b@example.net',
+        subject: 'Hello',
+        text: 'Temporary password: Zq8-very-secret',
+      }),
+    ).toBe(true);
+    const files = await readdir(dir);
+    expect(files).toHaveLength(1);
+    expect(await readFile(join(dir, files[0]!), 'utf8')).toContain('Zq8-very-secret');
+    expect(JSON.stringify(logger.lines)).not.toContain('Zq8-very-secret');
+  });
+});
