@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  CommunityIdSchema,
   ModuleRequestSchema,
   ModuleResponseSchema,
   OutboundMessageSchema,
@@ -160,5 +161,16 @@ describe('wire schemas', () => {
         text: 'x'.repeat(2001),
       }).success,
     ).toBe(false);
+  });
+});
+
+describe('CommunityIdSchema', () => {
+  it('accepts numbers and decimal strings, drops leading zeros and keeps every digit of large ids', () => {
+    expect(CommunityIdSchema.parse(7)).toBe('7');
+    expect(CommunityIdSchema.parse('007')).toBe('7');
+    expect(CommunityIdSchema.parse('0')).toBe('0');
+    expect(CommunityIdSchema.parse('9007199254740993')).toBe('9007199254740993');
+    expect(CommunityIdSchema.safeParse('7a').success).toBe(false);
+    expect(CommunityIdSchema.safeParse(-3).success).toBe(false);
   });
 });

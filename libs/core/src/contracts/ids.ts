@@ -35,7 +35,8 @@ export const EntityIdSchema = z
 /** Community ids travel as decimal strings; receivers accept numbers too (contracts §3). */
 export const CommunityIdSchema = z
   .union([z.number().int().positive(), z.string().regex(/^\d+$/, 'must be a decimal id')])
-  .transform((v) => String(Number(v)));
+  // Leading zeros go, digits stay: Number() would round ids beyond 2^53.
+  .transform((v) => (typeof v === 'number' ? String(v) : v.replace(/^0+(?=\d)/, '')));
 
 export const GLOBAL_COMMUNITY_ID = 1;
 
