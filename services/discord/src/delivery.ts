@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   DISCORD_CHAT_LIMITS,
   NotFoundError,
@@ -65,7 +66,8 @@ export class DiscordReplyDeliverer implements ReplyDeliverer {
     return {
       applicationId,
       token,
-      interactionId: str(ctx.interaction_id) ?? token,
+      // Keys the answered-once flag in shared state, which must not hold the token itself.
+      interactionId: str(ctx.interaction_id) ?? createHash('sha256').update(token).digest('hex'),
       originalIsOurs: ctx.interaction_type !== 3,
     };
   }

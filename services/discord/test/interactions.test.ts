@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { call, discordKeyPair, type FakeServer, type TestRuntime } from '@waddlebot/core/testing';
 import { discordDispatch, service } from '../src/service.js';
@@ -369,6 +370,10 @@ describe('POST /discord/send', () => {
     );
     expect(discord.calls('POST', '/channels/200/messages')).toHaveLength(0);
     expect(discord.calls('POST', '/channels/dm-111/messages')[0]!.json.content).toBe('Your code: Q4ZT9B');
+    // The answered-once flag lives in shared state under a digest, never under the token.
+    const digest = createHash('sha256').update('bare-tok').digest('hex');
+    expect(await svc.deps.state.kv.get(`discord:interaction:${digest}:answered`)).toBe('1');
+    expect(await svc.deps.state.kv.get('discord:interaction:bare-tok:answered')).toBeNull();
 
     discord.on('PATCH', /\/dead-tok\//, {
       status: 401,
