@@ -335,7 +335,11 @@ describe('PUT /communities/:id/members/:user_id', () => {
     const res = await setRole(seals, '412', 'moderator');
     expect(res.status).toBe(200);
     expect(res.body.data).toEqual({ user_id: '412', role: 'moderator' });
-    const clear = await router.waitFor((r) => r.path === '/router/admin/cache/clear', 20_000);
+    // Earlier tests' fire-and-forget clears may still arrive: wait for this change's own.
+    const clear = await router.waitFor(
+      (r) => r.path === '/router/admin/cache/clear' && r.json?.community_id === seals,
+      20_000,
+    );
     expect(clear.json).toEqual({ community_id: seals });
     expect(clear.headers['x-service-key']).toBe(TEST_SERVICE_KEY);
     const stored = await db()
