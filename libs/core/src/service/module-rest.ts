@@ -17,11 +17,14 @@ import { actingUser, type ActingUser } from './interaction.js';
  * (`/api/v1/<module>/:community_id/…`, interaction-modules §1.1).
  */
 
-/** `:community_id`: the decimal id as the router sends it, normalised ("007" → "7"). */
+/**
+ * `:community_id`: the decimal id, normalised as CommunityIdSchema normalises the router's
+ * ("007" → "7", every digit kept), so REST and chat file rows under one key.
+ */
 export const CommunityIdParam = z
   .string()
-  .regex(/^\d{1,18}$/, 'must be a decimal community id')
-  .transform((v) => String(Number(v)));
+  .regex(/^\d{1,20}$/, 'must be a decimal community id')
+  .transform((v) => v.replace(/^0+(?=\d)/, ''));
 
 /** A row id in a path: a positive integer. */
 export const RowIdParam = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);

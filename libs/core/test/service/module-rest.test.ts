@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Hono } from 'hono';
+import { CommunityIdSchema } from '../../src/contracts/ids.js';
 import { AppError } from '../../src/http/errors.js';
 import {
   ChannelEntityIdSchema,
@@ -12,6 +13,11 @@ import {
 describe('per-community module REST pieces', () => {
   it('path params: decimal community ids are normalised, anything else is refused', () => {
     expect(CommunityPath.parse({ community_id: '007' })).toEqual({ community_id: '7' });
+    // As the router sends it (CommunityIdSchema): beyond 2^53 no digit is rounded away.
+    expect(CommunityPath.parse({ community_id: '90071992547409931' })).toEqual({
+      community_id: CommunityIdSchema.parse('90071992547409931'),
+    });
+    expect(CommunityPath.parse({ community_id: '0' })).toEqual({ community_id: '0' });
     expect(CommunityPath.safeParse({ community_id: 'abc' }).success).toBe(false);
     expect(CommunityPath.safeParse({ community_id: '-1' }).success).toBe(false);
     expect(CommunityRowPath.parse({ community_id: '7', id: '12' })).toEqual({ community_id: '7', id: 12 });
