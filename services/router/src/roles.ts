@@ -10,7 +10,7 @@ import {
 } from '@waddlebot/core';
 import { UID_MAX } from './db-limits.js';
 import type { EventContext } from './event-context.js';
-import { findNul } from './nul-guard.js';
+import { findUnstorableText } from './text-guard.js';
 import { CacheKeys } from './registry.js';
 import type { RouterContext } from './router-deps.js';
 import { uidCacheKey } from './user-lookup.js';
@@ -117,11 +117,8 @@ export async function assignEntityRole(
  * and re-keys `entity_roles`. Returns the number of role rows moved.
  */
 export async function mergeUser(ctx: RouterContext, merge: UserMerged): Promise<number> {
-  const nul = findNul(merge);
-  if (nul !== null)
-    throw new ValidationError('Validation failed', [
-      { path: nul, message: 'must not contain NUL characters' },
-    ]);
+  const problem = findUnstorableText(merge);
+  if (problem) throw new ValidationError('Validation failed', [problem]);
   if (merge.into_uid.length > UID_MAX || merge.into_uid.includes(':'))
     throw new ValidationError('Validation failed', [{ path: 'into_uid', message: 'must be a uid' }]);
   const cached = merge.identities.map((i) => uidCacheKey(i.platform, i.platform_user_id));

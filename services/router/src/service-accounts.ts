@@ -11,7 +11,7 @@ import {
   type AuthContext,
 } from '@waddlebot/core';
 import type { MiddlewareHandler } from 'hono';
-import { rejectNulCharacters } from './nul-guard.js';
+import { rejectUnstorableText } from './text-guard.js';
 import type { RouterContext } from './router-deps.js';
 import { deactivateRow } from './soft-delete.js';
 
@@ -50,7 +50,7 @@ export function patternAllows(patterns: string[], method: string, path: string):
 }
 
 export function createAccountAuth(ctx: RouterContext) {
-  const nulGuard = rejectNulCharacters();
+  const textGuard = rejectUnstorableText();
   const auth = createAuth({
     serviceApiKey: ctx.config.SERVICE_API_KEY,
     logger: ctx.deps.logger,
@@ -103,8 +103,8 @@ export function createAccountAuth(ctx: RouterContext) {
       // External keys are always resolved, so a valid key of the wrong type is 403, not 401.
       const who = await auth.authenticate(c, ['service', 'api_key']);
       c.set('auth', who);
-      // Bodies are screened only after authentication, so a caller without a key always gets 401.
-      if (who.kind === 'service') return nulGuard(c, next);
+      // Requests are screened only after authentication, so a caller without a key always gets 401.
+      if (who.kind === 'service') return textGuard(c, next);
       const account = who.account as unknown as AccountInfo;
       if (!types.includes(account.account_type))
         throw new ForbiddenError('This API key may not use this endpoint');
@@ -121,7 +121,7 @@ export function createAccountAuth(ctx: RouterContext) {
       }
       const started = performance.now();
       try {
-        await nulGuard(c, next);
+        await textGuard(c, next);
       } finally {
         recordUsage(ctx, account.id, {
           endpoint: c.req.path,

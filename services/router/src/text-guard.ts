@@ -1,32 +1,65 @@
 import { ValidationError, type AppEnv } from '@waddlebot/core';
 import type { MiddlewareHandler } from 'hono';
 
-/** Dotted path of the first string (or key) containing U+0000, which Postgres text and jsonb refuse. */
-export function findNul(value: unknown, path: string[] = []): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path.join('.') : null;
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Postgres `text` refuses U+0000 and `jsonb` refuses escaped unpaired surrogates; either would
+ * fail as a 500 after partial work. Platforms never send them, so they are refused up front.
+ */
+function unstorable(text: string): string | null {
+  if (text.includes('\u0000')) return 'must not contain NUL characters';
+  if (UNPAIRED_SURROGATE.test(text)) return 'must be well-formed Unicode text';
+  return null;
+}
+
+export interface TextProblem {
+  path: string;
+  message: string;
+}
+
+/** The first string (or key) in a JSON value that the database cannot store, with its dotted path. */
+export function findUnstorableText(value: unknown, path: string[] = []): TextProblem | null {
+  if (typeof value === 'string') {
+    const message = unstorable(value);
+    return message ? { path: path.join('.'), message } : null;
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const hit = findNul(value[i], [...path, String(i)]);
-      if (hit !== null) return hit;
+      const hit = findUnstorableText(value[i], [...path, String(i)]);
+      if (hit) return hit;
     }
     return null;
   }
   if (value && typeof value === 'object') {
     for (const [k, v] of Object.entries(value)) {
-      if (k.includes('\u0000')) return [...path, k].join('.');
-      const hit = findNul(v, [...path, k]);
-      if (hit !== null) return hit;
+      const keyProblem = unstorable(k);
+      if (keyProblem) return { path: [...path, k].join('.'), message: keyProblem };
+      const hit = findUnstorableText(v, [...path, k]);
+      if (hit) return hit;
     }
   }
   return null;
 }
 
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 /**
- * Refuses JSON bodies carrying NUL characters with 400 before any handler stores them (they
- * would otherwise fail inside Postgres as a 500 after partial work).
+ * Refuses requests whose JSON body, query parameters or path carry text the database cannot
+ * store, with 400 before any handler reads them.
  */
-export function rejectNulCharacters(): MiddlewareHandler<AppEnv> {
-  return async function nulGuard(c, next) {
+export function rejectUnstorableText(): MiddlewareHandler<AppEnv> {
+  return async function textGuard(c, next) {
+    const path = unstorable(percentDecoded(c.req.path));
+    if (path) throw new ValidationError('Validation failed', [{ path: 'path', message: path }]);
+    const query = findUnstorableText(c.req.query());
+    if (query) throw new ValidationError('Validation failed', [query]);
     if (c.req.method === 'GET' || !(c.req.header('Content-Type') ?? '').includes('json')) return next();
     let body: unknown;
     try {
@@ -34,9 +67,8 @@ export function rejectNulCharacters(): MiddlewareHandler<AppEnv> {
     } catch {
       return next(); // the handler's readJson answers malformed JSON
     }
-    const path = findNul(body);
-    if (path !== null)
-      throw new ValidationError('Validation failed', [{ path, message: 'must not contain NUL characters' }]);
+    const problem = findUnstorableText(body);
+    if (problem) throw new ValidationError('Validation failed', [problem]);
     return next();
   };
 }

@@ -519,3 +519,35 @@ describe('outbound to channels the router has not seen yet', () => {
     ).toEqual([]);
   });
 });
+
+describe('text the database cannot store is 400, never 500', () => {
+  it('NUL in a path parameter or query parameter', async () => {
+    for (const path of [
+      '/router/admin/users/a%00b/permissions',
+      '/router/responses/recent?module_name=a%00b',
+      '/router/coordination/entities?claimed_by=shard%00',
+    ]) {
+      const res = await h.get(path);
+      expect({ path, status: res.status, code: res.body.error?.code }).toEqual({
+        path,
+        status: 400,
+        code: 'VALIDATION_ERROR',
+      });
+    }
+  });
+
+  it('an unpaired surrogate in an event or a merge notification, and nothing is stored', async () => {
+    await h.registerCommand({ command: 'echo' });
+    const executions = await h.db.selectFrom('command_executions').select('id').execute();
+    const res = await h.post('/router/events', twitchChat('!echo \ud83d'));
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([
+      { path: 'message_content', message: 'must be well-formed Unicode text' },
+    ]);
+    expect(await h.db.selectFrom('command_executions').select('id').execute()).toEqual(executions);
+    // A well-formed pair (an emoji) is fine.
+    expect((await h.post('/router/events', twitchChat('!echo \ud83d\ude00'))).body.outcome).toBe('executed');
+    const merge = await h.post('/internal/user-merged', { from_uid: '\udc00', into_uid: '62' });
+    expect(merge.status).toBe(400);
+  });
+});
