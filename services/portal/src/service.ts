@@ -1,7 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { boolVar, defineService, intVar, isPlatformAdmin, optionalString, urlVar, z } from '@waddlebot/core';
+import {
+  boolVar,
+  defineService,
+  errorBody,
+  intVar,
+  isPlatformAdmin,
+  optionalString,
+  urlVar,
+  z,
+} from '@waddlebot/core';
 import { createMailer } from './mailer.js';
+import { renderMessagePage } from './page-layout.js';
+import { readSession } from './session.js';
 import type { PortalDeps } from './portal-deps.js';
 import { mountAccountPages } from './routes/account-pages.js';
 import { mountAdminPages } from './routes/admin-pages.js';
@@ -103,5 +114,18 @@ export const service = defineService({
     mountCommunityPages(app, portal);
     mountAccountPages(app, portal);
     mountAdminPages(app, portal);
+    // Browsers get a page for an unknown path; API clients keep the contracts §5 envelope.
+    app.notFound(async (c) => {
+      if ((c.req.header('Accept') ?? '').includes('text/html'))
+        return renderMessagePage(
+          c,
+          portal,
+          404,
+          'Not found',
+          'There is no such page.',
+          await readSession(c, portal),
+        );
+      return c.json(errorBody('NOT_FOUND', 'Not found', c.get('requestId')), 404);
+    });
   },
 });

@@ -100,6 +100,50 @@ describe('modules through marketplace', () => {
   });
 });
 
+describe('another community', () => {
+  it("an owner of one community cannot see or change another community's admin pages", async () => {
+    const carlUid = await h.resolve('twitch', '6060', 'carl');
+    const carl = { id: '6060', name: 'carl', uid: carlUid };
+    expect((await h.chat(carl, '!community create Seal Rock', 'twitch:6060')).success).toBe(true);
+    const sealRock = await h.communityIdByName(carlUid, 'Seal Rock');
+    const web = await h.loggedIn('wally@example.net', OWNER_PASSWORD);
+    const page = await web.get(`/community/${sealRock}`);
+    expect(page.location).toBe('/dashboard');
+    expect((await web.follow(page)).text).toMatch(/access denied/i);
+    const install = await web.post(`/community/${sealRock}/modules/install`, { module_id: 'trivia' });
+    expect(install.location).toBe('/dashboard');
+    const modules = await call(h.apps.marketplace!, 'GET', `/marketplace/community/${sealRock}/modules`);
+    expect(modules.body.data.modules.map((m: { module_id: string }) => m.module_id)).not.toContain('trivia');
+    const cookie = { Cookie: `wb_session=${web.cookies.get('wb_session')}` };
+    for (const path of [
+      `/api/community/${sealRock}/members`,
+      `/api/community/${sealRock}/modules`,
+      `/api/communities/${carlUid}`,
+    ])
+      expect((await call(h.apps.portal, 'GET', path, undefined, cookie)).status, path).toBe(403);
+
+    // Made an admin of Seal Rock, the same user gets in (§7.1: owner or admin).
+    expect(
+      (await call(h.apps.community, 'PUT', `/communities/${sealRock}/members/${ownerUid}`, { role: 'admin' }))
+        .status,
+    ).toBe(200);
+    expect((await web.get(`/community/${sealRock}`)).status).toBe(200);
+    expect((await web.get('/dashboard')).text).toContain(`href="/community/${sealRock}"`);
+  });
+});
+
+describe('unknown paths', () => {
+  it('are an HTML page for browsers and an envelope for API clients', async () => {
+    const page = await h.apps.portal.request('/no/such/page', { headers: { Accept: 'text/html,*/*' } });
+    expect(page.status).toBe(404);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(await page.text()).toContain('There is no such page.');
+    const api = await call(h.apps.portal, 'GET', '/api/nothing');
+    expect(api.status).toBe(404);
+    expect(api.body.error.code).toBe('NOT_FOUND');
+  });
+});
+
 describe('members tab', () => {
   it('pages 25 at a time and searches by user id', async () => {
     const web = await h.loggedIn('wally@example.net', OWNER_PASSWORD);

@@ -404,6 +404,14 @@ describe('profile, identities and logout', () => {
     expect((await web.get('/dashboard')).location).toBe('/auth/login');
   });
 
+  it('no password, JWT or service key ever reaches the logs', async () => {
+    const logs = h.rt.logLines.join('\n');
+    expect(logs).not.toContain(aliceTemp);
+    expect(logs).not.toContain(ALICE_PASSWORD);
+    expect(logs).not.toContain('eyJhbGciOi');
+    expect(logs).not.toContain(serviceHeaders()['X-Service-Key']);
+  });
+
   it('a tampered session cookie is ignored', async () => {
     const web = await h.loggedIn('alice.owner@example.org', ALICE_PASSWORD);
     const value = web.cookies.get('wb_session')!;
