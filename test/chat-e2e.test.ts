@@ -215,14 +215,26 @@ describe.skipIf(!runnable)('chat through one npm start process', () => {
     expect(await say('!inventory list')).not.toContain('HDMI cable');
     expect(await say('!inventory add Tripod 1', VIEWER)).toMatch(/permission|moderator/i);
 
-    const info = await api('community', 'GET', `/users/twitch:${BROADCASTER}/communities`);
+    // Roles and memberships are keyed by the user's uid, which identity gave each chatter (contracts §14).
+    const userKey = async (id: string, name: string) => {
+      const res = await api('identity', 'POST', '/identity/resolve', {
+        platform: 'twitch',
+        platform_user_id: id,
+        user_name: name,
+      });
+      expect(res.body?.data?.created, JSON.stringify(res.body)).toBe(false);
+      return String(res.body.data.uid);
+    };
+    const owner = await userKey(BROADCASTER, 'pondtv');
+    const viewer = await userKey(VIEWER, 'viewer');
+    const info = await api('community', 'GET', `/users/${owner}/communities`);
     const crew = (info.body?.data ?? []).find((c: { name: string }) => c.name === 'Pond Crew');
     expect(crew, JSON.stringify(info.body)).toBeDefined();
     const role = await api('router', 'PUT', '/router/admin/roles', {
-      user_id: `twitch:${VIEWER}`,
+      user_id: viewer,
       role: 'moderator',
       community_id: crew.id,
-      assigned_by: 'twitch:1001',
+      assigned_by: owner,
     });
     expect(role.status, JSON.stringify(role.body)).toBe(200);
     expect(await say('!inventory add Tripod 1', VIEWER)).toBe("Added 'Tripod' (qty 1)");

@@ -21,6 +21,16 @@ export function killPlatformProcesses() {
   for (const c of running) if (c.exitCode === null) c.kill('SIGKILL');
 }
 
+/**
+ * The test process's environment without what vitest adds for Vite (BASE_URL, MODE, DEV, PROD,
+ * SSR): `BASE_URL=/` would be read as browser-source's public origin and refused.
+ */
+function inheritedEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  for (const name of ['BASE_URL', 'MODE', 'DEV', 'PROD', 'SSR']) delete env[name];
+  return env;
+}
+
 export function startPlatform(opts: {
   dataDir: string;
   portOffset: number;
@@ -33,7 +43,7 @@ export function startPlatform(opts: {
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', 'scripts/start.ts'], {
     cwd: ROOT,
     env: {
-      ...process.env,
+      ...inheritedEnv(),
       ...ports,
       WADDLEBOT_DATA_DIR: opts.dataDir,
       DATABASE_URL: '',
