@@ -8,12 +8,15 @@ import {
 import type { Insertable } from 'kysely';
 import type { ModuleResponsesTable } from './db.js';
 import { toInt4 } from './db-limits.js';
+import { toStorableText } from './text-guard.js';
 
 /**
  * Leniency of §2.5: a string body is chat; `message` is the legacy name of `chat_message`;
  * anything else must be a ModuleResponse. Null when the body cannot be understood.
  */
-export function normaliseModuleResponse(body: unknown): ModuleResponse | null {
+export function normaliseModuleResponse(answer: unknown): ModuleResponse | null {
+  // The answer is stored: text Postgres refuses would turn a handled command into a 500.
+  const body = toStorableText(answer);
   if (typeof body === 'string') {
     const text = body.trim();
     return text

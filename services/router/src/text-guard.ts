@@ -13,6 +13,24 @@ function unstorable(text: string): string | null {
   return null;
 }
 
+const UNPAIRED_SURROGATES = new RegExp(UNPAIRED_SURROGATE.source, 'g');
+
+/**
+ * A copy of a JSON value the database can store: NUL removed, unpaired surrogates replaced by
+ * U+FFFD. For answers the router must keep rather than refuse (a module's reply).
+ */
+export function toStorableText<T>(value: T): T {
+  if (typeof value === 'string')
+    return value.replaceAll('\u0000', '').replace(UNPAIRED_SURROGATES, '\uFFFD') as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => toStorableText(v)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [toStorableText(k), toStorableText(v)]),
+    ) as T;
+  }
+  return value;
+}
+
 export interface TextProblem {
   path: string;
   message: string;

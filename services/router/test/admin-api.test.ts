@@ -551,3 +551,26 @@ describe('text the database cannot store is 400, never 500', () => {
     expect(merge.status).toBe(400);
   });
 });
+
+describe('a module answer with text the database refuses', () => {
+  it('is stored cleaned and answered once, not turned into a 500 and a second call', async () => {
+    h.fakes.module.on('POST', '/dirty', {
+      status: 200,
+      body: JSON.parse(
+        '{"success":true,"response_action":"chat","chat_message":"clean\\u0000ed \\ud800up","response_data":{"k\\u0000":"v"}}',
+      ),
+    });
+    await h.registerCommand({ command: 'dirty', location_url: `${h.fakes.module.url}/dirty` });
+    const res = await h.post('/router/events', twitchChat('!dirty'));
+    expect(res.status).toBe(200);
+    expect(res.body.outcome).toBe('executed');
+    expect(res.body.replies[0].text).toBe('cleaned \ufffdup');
+    expect(h.fakes.module.calls('POST', '/dirty')).toHaveLength(1);
+    const row = await h.db
+      .selectFrom('module_responses')
+      .select('chat_message')
+      .where('execution_id', '=', res.body.execution_id)
+      .executeTakeFirstOrThrow();
+    expect(row.chat_message).toBe('cleaned \ufffdup');
+  });
+});
