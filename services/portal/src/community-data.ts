@@ -84,7 +84,8 @@ export async function getCommunity(deps: Deps, id: number): Promise<CommunityDet
     'community',
   );
   if (r.kind === 'ok') return r.data;
-  if (r.status === 404) return null;
+  // Community answers 400 for ids it can never hold (0, out of range): no such community either.
+  if (r.status === 404 || r.status === 400) return null;
   throw new PeerUnavailableError('community');
 }
 

@@ -253,6 +253,7 @@ describe('§8.7.3 community page', () => {
     expect(res.status).toBe(404);
     expect(res.headers.get('content-type')).toContain('text/html');
     expect((await alice.get('/community/abc')).status).toBe(404);
+    expect((await alice.get('/community/0')).status).toBe(404);
   });
 
   it('state-changing posts need the CSRF token', async () => {
