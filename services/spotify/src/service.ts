@@ -7,6 +7,7 @@ import {
   optionalString,
   urlVar,
   z,
+  TokenCipher,
 } from '@waddlebot/core';
 import type { Kysely } from 'kysely';
 import { handleSpotifyRequest } from './chat-commands.js';
@@ -16,7 +17,6 @@ import { mountAuthCallback } from './routes/auth-callback.js';
 import { mountSpotifyRestRoutes } from './routes/rest.js';
 import { SpotifyAccounts } from './spotify-accounts.js';
 import { SpotifyApi, UpstreamHealth } from './spotify-api.js';
-import { TokenCipher } from './token-cipher.js';
 import { TokenStore } from './token-store.js';
 import { mergeUser } from './user-merge.js';
 
@@ -103,6 +103,7 @@ export const service = defineService({
       cipher: new TokenCipher({
         encryptionKey: config.TOKEN_ENCRYPTION_KEY,
         serviceApiKey: config.SERVICE_API_KEY,
+        purpose: 'spotify-token-encryption',
       }),
       refreshBufferSeconds: config.TOKEN_REFRESH_BUFFER,
     });

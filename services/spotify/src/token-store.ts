@@ -3,7 +3,7 @@ import type { Kysely } from 'kysely';
 import type { SpotifyDB } from './db.js';
 import type { SpotifyAccounts, TokenGrant } from './spotify-accounts.js';
 import { SpotifyFailure } from './spotify-errors.js';
-import type { TokenCipher } from './token-cipher.js';
+import type { TokenCipher } from '@waddlebot/core';
 
 export interface TokenStoreDeps {
   db: Kysely<SpotifyDB>;

@@ -4,7 +4,7 @@ export interface TwitchTokensTable {
   id: Generated<number>;
   user_id: string;
   login: string | null;
-  /** AES-GCM ciphertext (token-cipher.ts), never the token itself. */
+  /** AES-GCM ciphertext (TokenCipher of libs/core), never the token itself. */
   access_token: string;
   refresh_token: string | null;
   expires_at: Date | null;

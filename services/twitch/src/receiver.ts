@@ -1,11 +1,10 @@
-import { receiverPipeline, type ServiceDeps } from '@waddlebot/core';
+import { TokenCipher, receiverPipeline, type ServiceDeps } from '@waddlebot/core';
 import { twitchChannelStore, twitchMonitored } from './channels.js';
 import type { TwitchConfig } from './config.js';
 import type { TwitchDB } from './db.js';
 import { TwitchReplyDeliverer } from './delivery.js';
 import { Helix } from './helix.js';
 import { EventSubSubscriptions } from './subscriptions.js';
-import { TokenCipher } from './token-cipher.js';
 import { UserTokenStore } from './tokens.js';
 import { AppTokenSource, TwitchAuthApi } from './twitch-auth.js';
 
@@ -20,6 +19,7 @@ export function buildTwitchReceiver(deps: TwitchDeps) {
     new TokenCipher({
       encryptionKey: config.TWITCH_TOKEN_ENCRYPTION_KEY,
       serviceApiKey: config.SERVICE_API_KEY,
+      purpose: 'twitch-token-encryption',
     }),
     auth,
   );

@@ -2,7 +2,7 @@ import { NotFoundError, type ServiceDeps } from '@waddlebot/core';
 import { sql, type Kysely } from 'kysely';
 import type { TwitchDB } from './db.js';
 import type { OAuthTokenResponse, TwitchAuthApi } from './twitch-auth.js';
-import type { TokenCipher } from './token-cipher.js';
+import type { TokenCipher } from '@waddlebot/core';
 
 export interface UserToken {
   userId: string;
@@ -35,8 +35,8 @@ export class UserTokenStore {
     const row = {
       user_id: userId,
       login,
-      access_token: this.cipher.encrypt(token.access_token),
-      refresh_token: token.refresh_token ? this.cipher.encrypt(token.refresh_token) : null,
+      access_token: this.cipher.seal(token.access_token),
+      refresh_token: token.refresh_token ? this.cipher.seal(token.refresh_token) : null,
       expires_at: expiresAt,
       scopes: JSON.stringify(token.scope ?? []) as unknown as string[],
       is_bot: isBot,
@@ -77,8 +77,8 @@ export class UserTokenStore {
     if (!row) return null;
     return {
       userId,
-      accessToken: this.cipher.decrypt(row.access_token),
-      refreshToken: row.refresh_token ? this.cipher.decrypt(row.refresh_token) : null,
+      accessToken: this.cipher.open(row.access_token),
+      refreshToken: row.refresh_token ? this.cipher.open(row.refresh_token) : null,
       expiresAt: row.expires_at,
       scopes: row.scopes ?? [],
     };

@@ -2,18 +2,26 @@ import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } f
 
 const SEALED = /^v1:[A-Za-z0-9_-]+:[A-Za-z0-9_-]+:[A-Za-z0-9_-]*$/;
 
+export interface TokenCipherOptions {
+  /** The service's own encryption key setting (e.g. TWITCH_TOKEN_ENCRYPTION_KEY), when set. */
+  encryptionKey?: string | undefined;
+  serviceApiKey: string;
+  /** Separates the keys derived from SERVICE_API_KEY per use: `twitch-token-encryption`. */
+  purpose: string;
+}
+
 /**
- * Spotify tokens at rest: AES-256-GCM, `v1:<iv>:<tag>:<ct>` in base64url. The key is
- * TOKEN_ENCRYPTION_KEY, else derived from SERVICE_API_KEY, so a database dump alone never yields
- * a usable token. Same format as the twitch receiver's cipher.
+ * OAuth tokens at rest (router-and-receivers §5.4): AES-256-GCM, `v1:<iv>:<tag>:<ct>` in
+ * base64url. The key is the service's encryption key, else derived from SERVICE_API_KEY, so a
+ * database dump alone never yields a usable token.
  */
 export class TokenCipher {
   private readonly key: Buffer;
 
-  constructor(opts: { encryptionKey?: string; serviceApiKey: string }) {
+  constructor(opts: TokenCipherOptions) {
     this.key = opts.encryptionKey
       ? createHash('sha256').update(opts.encryptionKey).digest()
-      : Buffer.from(hkdfSync('sha256', opts.serviceApiKey, 'waddlebot', 'spotify-token-encryption', 32));
+      : Buffer.from(hkdfSync('sha256', opts.serviceApiKey, 'waddlebot', opts.purpose, 32));
   }
 
   seal(plain: string): string {
@@ -25,7 +33,10 @@ export class TokenCipher {
       .join(':');
   }
 
-  /** Rows written before encryption (or by an operator by hand) hold the plain token. */
+  /**
+   * The plain token. Rows written before encryption (or by an operator by hand) hold the plain
+   * token and are returned as they are; a sealed value under another key or tampered with throws.
+   */
   open(stored: string): string {
     if (!SEALED.test(stored)) return stored;
     const [, iv, tag, ct] = stored.split(':') as [string, string, string, string];
