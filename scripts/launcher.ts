@@ -34,22 +34,33 @@ export function selectServices(env: Env, root = ROOT): string[] {
   return existing.filter((name) => wanted.includes(name));
 }
 
-/** The generated SERVICE_API_KEY of the embedded default (contracts §17.3): created once, 0600, reused. */
-export function ensureServiceKey(dataDir: string): string {
-  const file = path.resolve(dataDir, 'service-api-key');
+/** A secret of the embedded default, generated once into the data directory (0600) and reused. */
+function ensureSecretFile(dataDir: string, name: string): string {
+  const file = path.resolve(dataDir, name);
   mkdirSync(path.dirname(file), { recursive: true });
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
   chmodSync(file, 0o600);
   return readFileSync(file, 'utf8').trim();
 }
 
+/** The generated SERVICE_API_KEY of the embedded default (contracts §17.3). */
+export function ensureServiceKey(dataDir: string): string {
+  return ensureSecretFile(dataDir, 'service-api-key');
+}
+
+/** The generated SECRET_KEY (JWT signing) that identity and portal share in one process. */
+export function ensureSecretKey(dataDir: string): string {
+  return ensureSecretFile(dataDir, 'secret-key');
+}
+
 /**
  * The shared environment of every service in the process: `<NAME>_URL` defaults to
  * 127.0.0.1:<port> and `<NAME>_PORT` overrides a port; explicit `<NAME>_URL` values win.
  */
-export function allInOneEnv(env: Env, serviceKey: string | undefined): Env {
+export function allInOneEnv(env: Env, serviceKey: string | undefined, secretKey?: string): Env {
   const shared: Env = { ...env };
   if (serviceKey) shared.SERVICE_API_KEY = serviceKey;
+  if (secretKey) shared.SECRET_KEY = secretKey;
   for (const s of SERVICES) {
     const port = env[`${envPrefix(s.name)}_PORT`] ?? String(s.port);
     shared[`${envPrefix(s.name)}_URL`] ??= `http://127.0.0.1:${port}`;
@@ -70,7 +81,8 @@ export async function launch(env: Env) {
   if (names.length === 0) throw new Error('no services found under services/');
 
   const generatedKey = env.SERVICE_API_KEY ? undefined : ensureServiceKey(dataDir);
-  const shared = allInOneEnv({ ...env, WADDLEBOT_DATA_DIR: dataDir }, generatedKey);
+  const generatedSecret = env.SECRET_KEY ? undefined : ensureSecretKey(dataDir);
+  const shared = allInOneEnv({ ...env, WADDLEBOT_DATA_DIR: dataDir }, generatedKey, generatedSecret);
 
   const defs: { def: ServiceDefinition; config: ReturnType<typeof serviceConfig> }[] = [];
   const problems: string[] = [];

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { allInOneEnv, ensureServiceKey, selectServices } from '../scripts/launcher.js';
+import { allInOneEnv, ensureSecretKey, ensureServiceKey, selectServices } from '../scripts/launcher.js';
 import { killPlatformProcesses, startPlatform } from './support/platform-process.js';
 
 describe('all-in-one environment (contracts §17.2–§17.3)', () => {
@@ -25,6 +25,13 @@ describe('all-in-one environment (contracts §17.2–§17.3)', () => {
     expect(key.length).toBeGreaterThanOrEqual(32);
     expect(statSync(path.join(dir, 'service-api-key')).mode & 0o777).toBe(0o600);
     expect(ensureServiceKey(dir)).toBe(key);
+    // The JWT secret identity and portal share is a second, different file.
+    const secret = ensureSecretKey(dir);
+    expect(secret).not.toBe(key);
+    expect(statSync(path.join(dir, 'secret-key')).mode & 0o777).toBe(0o600);
+    expect(ensureSecretKey(dir)).toBe(secret);
+    expect(allInOneEnv({}, key, secret).SECRET_KEY).toBe(secret);
+    expect(allInOneEnv({ SECRET_KEY: 'from-env' }, key).SECRET_KEY).toBe('from-env');
   });
 
   it('refuses WADDLEBOT_SERVICES naming a service that does not exist here', () => {
