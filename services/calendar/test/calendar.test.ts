@@ -497,12 +497,15 @@ describe('REST', () => {
       asMod,
     );
     expect(past.status).toBe(400);
-    const noUser = await rest('POST', '/api/v1/calendar/7/events', {
-      title: 'Nobody',
-      event_date: '2030-08-01T18:00:00Z',
-      entity_id: 'twitch:1',
-    });
-    expect(noUser.status).toBe(400);
+    // Naming a role but no user is not a way round the role check.
+    const roleOnly = await rest(
+      'POST',
+      '/api/v1/calendar/7/events',
+      { title: 'Nobody', event_date: '2030-08-01T18:00:00Z', entity_id: 'twitch:1' },
+      { 'X-WaddleBot-User-Role': 'owner' },
+    );
+    expect(roleOnly.status).toBe(400);
+    expect(roleOnly.body.error.details[0].path).toBe('X-WaddleBot-User-Id');
     const badReject = await rest('POST', `/api/v1/calendar/7/events/${eventId}/reject`, {}, asMod);
     expect(badReject.status).toBe(400);
     const malformed = await rest('POST', '/api/v1/calendar/7/events', '{"title": ', asMod);
@@ -555,6 +558,35 @@ describe('REST', () => {
     expect(rows.every((r) => r.status === 'approved' && r.created_by === '700')).toBe(true);
     expect(await remindersOf(baseId)).toHaveLength(3);
     expect(await remindersOf(rows[51]!.id)).toHaveLength(3);
+  });
+
+  it('a call naming no user is the service itself: its events are approved, its series materialised', async () => {
+    const created = await rest('POST', '/api/v1/calendar/40/events', {
+      title: 'Portal Series',
+      event_date: '2030-01-31T20:00:00-05:00',
+      entity_id: 'discord:4:40',
+      is_recurring: true,
+      recurring_pattern: 'monthly',
+      recurring_end_date: '2030-05-02T00:00:00Z',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.data).toMatchObject({
+      auto_approved: true,
+      instances_created: 3,
+      event: { created_by: 'system', status: 'approved' },
+    });
+    const pending = await rest('GET', '/api/v1/calendar/40/events?status=pending');
+    expect(pending.status).toBe(200);
+    const joinAsNobody = await rest(
+      'POST',
+      `/api/v1/calendar/40/events/${created.body.data.event.id}/attendees`,
+      {},
+    );
+    expect(joinAsNobody.status).toBe(400);
+    const series = await rest('POST', `/api/v1/calendar/40/events/${created.body.data.event.id}/cancel`, {
+      scope: 'series',
+    });
+    expect(series.body.data.cancelled).toBe(4);
   });
 
   it('cancel defaults to one event; a member cannot cancel what another created', async () => {

@@ -447,6 +447,32 @@ describe('REST', () => {
     expect(listTags.body.data.tags).toEqual(['a', 'b']);
   });
 
+  it('a call naming no user is the service itself, recorded as system; naming a role alone is a 400', async () => {
+    const bySystem = await rest('POST', '/api/v1/memories/47', {
+      memory_type: 'note',
+      title: 'Imported',
+      content: 'c',
+    });
+    expect(bySystem.status).toBe(201);
+    expect(bySystem.body.data).toMatchObject({ created_by: 'system', created_by_name: null });
+    const edited = await rest('PATCH', `/api/v1/memories/47/${bySystem.body.data.id}`, {
+      title: 'Imported too',
+    });
+    expect(edited.body.data.title).toBe('Imported too');
+    const member = await rest(
+      'PATCH',
+      `/api/v1/memories/47/${bySystem.body.data.id}`,
+      { title: 'Mine now' },
+      { 'X-WaddleBot-User-Id': 'twitch:9', 'X-WaddleBot-User-Role': 'member' },
+    );
+    expect(member.status).toBe(403);
+    const roleOnly = await rest('DELETE', `/api/v1/memories/47/${bySystem.body.data.id}`, undefined, {
+      'X-WaddleBot-User-Role': 'owner',
+    });
+    expect(roleOnly.status).toBe(400);
+    expect((await memoryRow(bySystem.body.data.id)).is_active).toBe(true);
+  });
+
   it('what one community writes, another never reads', async () => {
     const created = await rest(
       'POST',

@@ -52,6 +52,32 @@ export function requireActingUser(c: Context): ActingUser & { id: string } {
   return { ...user, id: user.id };
 }
 
+/** The user key REST rows record when the calling service acts on its own. */
+export const SYSTEM_USER_KEY = 'system';
+
+export interface RestActor extends ActingUser {
+  /** The user key rows record: the named user's, or `system`. */
+  key: string;
+  /** True when the trusted caller named no user and acts itself. */
+  system: boolean;
+}
+
+/**
+ * Who a management REST call acts as (interaction-modules §1.1). A call that names a user (any
+ * `X-WaddleBot-User-*` header) acts as that user and needs the role chat would need; naming one
+ * without `X-WaddleBot-User-Id` is a 400. A call naming nobody is the service-key holder acting
+ * itself: recorded as `system`, and as trusted as the key (contracts §6), so it passes every
+ * role check.
+ */
+export function restActor(c: Context): RestActor {
+  const named = ['Id', 'Name', 'Role', 'Labels'].some(
+    (h) => c.req.header(`X-WaddleBot-User-${h}`) !== undefined,
+  );
+  if (!named) return { id: null, name: null, role: 'owner', labels: [], key: SYSTEM_USER_KEY, system: true };
+  const user = requireActingUser(c);
+  return { ...user, key: user.id, system: false };
+}
+
 /**
  * A refusal the module's domain words for chat (contracts §10 `error_code`) as the REST error of
  * contracts §5, naming `field` in `details` where one input was at fault.

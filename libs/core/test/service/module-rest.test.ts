@@ -7,6 +7,7 @@ import {
   CommunityPath,
   CommunityRowPath,
   requireActingUser,
+  restActor,
   restErrorFor,
 } from '../../src/service/index.js';
 
@@ -61,6 +62,34 @@ describe('per-community module REST pieces', () => {
       code: 'VALIDATION_ERROR',
       details: [{ path: 'X-WaddleBot-User-Id', message: 'Required' }],
     });
+  });
+
+  it('restActor: a named user acts as themselves, a call naming nobody is the trusted service', async () => {
+    const app = new Hono();
+    app.get('/', (c) => {
+      try {
+        return c.json(restActor(c));
+      } catch (err) {
+        return c.json({ code: (err as AppError).code }, 400);
+      }
+    });
+    const asUser = await app.request('/', {
+      headers: { 'X-WaddleBot-User-Id': 'twitch:5', 'X-WaddleBot-User-Role': 'member' },
+    });
+    expect(await asUser.json()).toMatchObject({ key: 'twitch:5', role: 'member', system: false });
+    const asService = await app.request('/');
+    expect(await asService.json()).toEqual({
+      id: null,
+      name: null,
+      role: 'owner',
+      labels: [],
+      key: 'system',
+      system: true,
+    });
+    // A role without a user is no way round the check.
+    const roleOnly = await app.request('/', { headers: { 'X-WaddleBot-User-Role': 'owner' } });
+    expect(roleOnly.status).toBe(400);
+    expect(await roleOnly.json()).toEqual({ code: 'VALIDATION_ERROR' });
   });
 
   it('restErrorFor maps the chat error codes to the REST envelope codes', () => {

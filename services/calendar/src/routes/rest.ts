@@ -6,10 +6,10 @@ import {
   ForbiddenError,
   NotFoundError,
   ValidationError,
-  actingUser,
   hasRole,
   ok,
   requireActingUser,
+  restActor,
   restErrorFor,
   restRoute,
   z,
@@ -37,10 +37,10 @@ import { readSettings, writeSettings } from '../settings.js';
 const IsoTime = z.iso.datetime({ offset: true });
 const AttendeePath = CommunityRowPath.extend({ user_id: z.string().min(1).max(200) });
 
-/** The REST caller as an actor: the named user, or for reads an anonymous member. */
-function actorOf(c: Context, { required }: { required: boolean }): Actor {
-  const u = required ? requireActingUser(c) : actingUser(c);
-  return { key: u.id ?? '', name: u.name, role: u.role, labels: u.labels };
+/** The REST caller as an actor: the named user, or the calling service itself (trusted). */
+function actorOf(c: Context): Actor {
+  const { key, name, role, labels } = restActor(c);
+  return { key, name, role, labels };
 }
 
 /** Domain refusals map to 400/403/404/409 (interaction-modules §6 REST). */
@@ -110,7 +110,7 @@ export function mountCalendarRestRoutes(app: App, deps: ServiceDeps, domain: Cal
       auth,
       { method: 'post', path: `${base}/events/{id}/${action}`, summary, params: CommunityRowPath, body },
       async (c, { params: { community_id, id }, body: input }) => {
-        const who = actorOf(c, { required: true });
+        const who = actorOf(c);
         const result = await restChecked(() => run(community_id, who, id, input as z.output<B>));
         deps.logger.audit({
           action: `event_${action}`,
@@ -135,7 +135,7 @@ export function mountCalendarRestRoutes(app: App, deps: ServiceDeps, domain: Cal
       query: ListQuery,
     },
     async (c, { params: { community_id }, query: q }) => {
-      if (q.status !== 'approved' && !isModerator(actorOf(c, { required: false })))
+      if (q.status !== 'approved' && !isModerator(actorOf(c)))
         throw new ForbiddenError(`Listing ${q.status} events needs moderator rights`);
       const res = await listEvents(domain, community_id, {
         status: q.status,
@@ -160,7 +160,7 @@ export function mountCalendarRestRoutes(app: App, deps: ServiceDeps, domain: Cal
       status: 201,
     },
     async (c, { params: { community_id }, body }) => {
-      const who = actorOf(c, { required: true });
+      const who = actorOf(c);
       const pattern = body.is_recurring !== false ? body.recurring_pattern : null;
       const res = await restChecked(() =>
         createEvent(domain, community_id, who, {
@@ -232,7 +232,9 @@ export function mountCalendarRestRoutes(app: App, deps: ServiceDeps, domain: Cal
       status: 201,
     },
     async (c, { params: { community_id, id } }) => {
-      const who = actorOf(c, { required: true });
+      // Joining needs someone to join: the named user.
+      const user = requireActingUser(c);
+      const who: Actor = { key: user.id, name: user.name, role: user.role, labels: user.labels };
       const res = await restChecked(() => joinEvent(domain, community_id, who, id));
       return ok(c, { event_id: res.event.id, user_id: who.key, attendee_count: res.count }, 201);
     },
@@ -248,7 +250,7 @@ export function mountCalendarRestRoutes(app: App, deps: ServiceDeps, domain: Cal
       params: AttendeePath,
     },
     async (c, { params: { community_id, id, user_id } }) => {
-      const who = actorOf(c, { required: true });
+      const who = actorOf(c);
       if (who.key !== user_id && !isModerator(who))
         throw new ForbiddenError('Only the attendee or a moderator can do this');
       const { event, left } = await restChecked(() => leaveEvent(domain, community_id, user_id, id));
@@ -276,7 +278,7 @@ export function mountCalendarRestRoutes(app: App, deps: ServiceDeps, domain: Cal
       body: SettingsBody,
     },
     async (c, { params: { community_id }, body }) => {
-      const who = actorOf(c, { required: false });
+      const who = actorOf(c);
       // community.manage_settings is an admin permission (contracts §4).
       if (!hasRole(who.role, 'admin'))
         throw new ForbiddenError('Changing calendar settings needs admin rights');
@@ -291,7 +293,7 @@ export function mountCalendarRestRoutes(app: App, deps: ServiceDeps, domain: Cal
       deps.logger.audit({
         action: 'calendar_settings_update',
         community: community_id,
-        user: who.key || undefined,
+        user: who.key,
         result: 'SUCCESS',
       });
       return ok(c, saved);

@@ -7,10 +7,9 @@ import {
   ForbiddenError,
   NotFoundError,
   ValidationError,
-  actingUser,
   hasRole,
   ok,
-  requireActingUser,
+  restActor,
   restErrorFor,
   restRoute,
   z,
@@ -132,10 +131,10 @@ function remindAtOf(body: z.output<typeof CreateReminder>, now: Date): Date {
 const publicMemory = (m: Memory) => ({ ...m, id: Number(m.id) });
 const publicReminder = (r: Reminder) => ({ ...r, id: Number(r.id) });
 
-/** A member acts on their own reminders only; moderators on anyone's (a headerless call is the service itself). */
+/** A member acts on their own reminders only; moderators, and the service itself, on anyone's. */
 function assertOwnReminders(c: Context, userId: string | undefined) {
-  const user = actingUser(c);
-  if (!user.id || hasRole(user.role, 'moderator') || user.id === userId) return;
+  const actor = restActor(c);
+  if (hasRole(actor.role, 'moderator') || actor.key === userId) return;
   throw new ForbiddenError("Only moderators can see or change another user's reminders");
 }
 
@@ -146,11 +145,10 @@ export function mountMemoriesRestRoutes(app: App, deps: ServiceDeps, domain: Mem
   async function changeableMemory(c: Context, communityId: string, id: number, action: string) {
     const memory = await findMemory(domain, communityId, id);
     if (!memory) throw new NotFoundError('Memory not found');
-    const user = actingUser(c);
-    const isCreator = user.id !== null && user.id === memory.created_by;
-    if (!isCreator && !isManager(user.role, user.labels))
+    const actor = restActor(c);
+    if (actor.key !== memory.created_by && !isManager(actor.role, actor.labels))
       throw new ForbiddenError(`Only the creator or a memories manager can ${action} this`);
-    return memory;
+    return { memory, actor };
   }
 
   restRoute(
@@ -181,7 +179,7 @@ export function mountMemoriesRestRoutes(app: App, deps: ServiceDeps, domain: Mem
       status: 201,
     },
     async (c, { params: { community_id }, body }) => {
-      const user = requireActingUser(c);
+      const user = restActor(c);
       if (!isManager(user.role, user.labels))
         throw new ForbiddenError('The memories label or moderator rights are needed');
       if (body.memory_type !== 'url' && !body.content?.trim())
@@ -197,14 +195,14 @@ export function mountMemoriesRestRoutes(app: App, deps: ServiceDeps, domain: Mem
           author: body.author,
           context: body.context,
           tags: body.tags,
-          createdBy: user.id,
+          createdBy: user.key,
           createdByName: user.name,
         }),
       );
       deps.logger.audit({
         action: 'memory_add',
         community: community_id,
-        user: user.id,
+        user: user.key,
         result: 'SUCCESS',
         memory_id: memory.id,
       });
@@ -323,7 +321,7 @@ export function mountMemoriesRestRoutes(app: App, deps: ServiceDeps, domain: Mem
       body: PatchMemory,
     },
     async (c, { params: { community_id, id }, body }) => {
-      const memory = await changeableMemory(c, community_id, id, 'edit');
+      const { memory } = await changeableMemory(c, community_id, id, 'edit');
       const updated = await restChecked(() => editMemory(domain, memory, body));
       return ok(c, publicMemory(updated));
     },
@@ -334,12 +332,12 @@ export function mountMemoriesRestRoutes(app: App, deps: ServiceDeps, domain: Mem
     auth,
     { method: 'delete', path: `${base}/{id}`, summary: 'Delete a memory (soft)', params: CommunityRowPath },
     async (c, { params: { community_id, id } }) => {
-      const memory = await changeableMemory(c, community_id, id, 'delete');
+      const { memory, actor } = await changeableMemory(c, community_id, id, 'delete');
       await deactivateMemory(domain, memory);
       deps.logger.audit({
         action: 'memory_delete',
         community: community_id,
-        user: actingUser(c).id ?? undefined,
+        user: actor.key,
         result: 'SUCCESS',
         memory_id: id,
       });
