@@ -1,12 +1,4 @@
-import {
-  hasRole,
-  parseEntityId,
-  permissionsFor,
-  platformRoles,
-  userKeyOf,
-  type ModuleRequest,
-  type Role,
-} from '@waddlebot/core';
+import { permissionsFor, platformRoles, userKeyOf, type ModuleRequest, type Role } from '@waddlebot/core';
 import type { Kysely } from 'kysely';
 import type { Queryable } from '../communities.js';
 import type { CommunityRow } from '../db.js';
@@ -54,23 +46,4 @@ export async function accessIn(
 
 export function mayDo(access: CommunityAccess, permission: string): boolean {
   return access.platformAdmin || permissionsFor(access.role, access.extraPermissions).includes(permission);
-}
-
-/**
- * Whether the chat message shows that its sender runs `entityId` on its platform: they typed it in
- * that channel, or (Discord, Slack) in another channel of the same server, and the platform ranks
- * them `admin` or `owner` there (Twitch broadcaster, Discord guild owner or administrator, Slack
- * owner or admin). A channel moderator or a viewer does not run the channel; claiming it for a
- * community is the channel owner's decision.
- */
-export function runsEntity(req: ModuleRequest, entityId: string): boolean {
-  if (!hasRole(req.user_context.platform_role, 'admin')) return false;
-  if (entityId === req.entity_id) return true;
-  const target = parseEntityId(entityId);
-  return (
-    target !== null &&
-    target.platform !== 'twitch' &&
-    target.platform === req.platform &&
-    target.server_id === req.server_id
-  );
 }

@@ -30,7 +30,7 @@ import { addMember, leaveCommunity, listMembers, removeMember } from '../members
 import { createPortalLogin } from '../portal-client.js';
 import { listUserCommunities } from '../user-communities.js';
 import { currentContext, setContext } from '../user-context.js';
-import { accessIn, mayDo, runsEntity, senderKey, type CommunityAccess } from './access.js';
+import { accessIn, mayDo, senderKey, type CommunityAccess } from './access.js';
 import { parseInvocation } from './parse.js';
 
 export interface ChatDeps extends CommunityDeps {
@@ -53,16 +53,10 @@ const day = (d: Date | string) => new Date(d).toISOString().slice(0, 10);
 
 const HELP =
   'Community commands: !community list | create <name> | context <name> | info [name] | members | ' +
-  'add entity [entity_id] (a channel you own or administer) | add user <user_id> | remove entity <entity_id> | remove user <user_id> | ' +
+  'add entity [entity_id] | add user <user_id> | remove entity <entity_id> | remove user <user_id> | ' +
   'install <module_id> | leave | delete <name> | portal login add <email>';
 
 const NEEDS_CONTEXT = 'Pick a community first: !community context <name>';
-
-/** Who may put a channel into a community from chat, and where the others go. */
-const ADD_ENTITY_RULE =
-  'Only a channel you run can be added from chat: type !community add entity in that channel as its ' +
-  'owner or an admin (on Discord and Slack, also another channel of a server you administer). ' +
-  'A platform administrator can add any other channel through the API.';
 
 const FAILURE_CODES: Partial<Record<string, ModuleErrorCode>> = {
   VALIDATION_ERROR: 'VALIDATION',
@@ -200,8 +194,6 @@ const HANDLERS: Record<string, Handler> = {
     const entityId = inv.rest[0] ?? inv.req.entity_id;
     const access = await contextAllowing(inv, 'community.add_entity', 'add entities to this community');
     parseCommunityEntityId(entityId);
-    if (!access.platformAdmin && !runsEntity(inv.req, entityId))
-      throw new ModuleFailure('FORBIDDEN', ADD_ENTITY_RULE);
     await addEntity(inv.deps, { communityId: access.community.id, entityId, createdBy: inv.sender });
     syncCommunityModules(inv.deps.marketplace, inv.deps.logger, access.community.id);
     return `Added ${entityId} to ${access.community.name}.`;
