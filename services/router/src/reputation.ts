@@ -3,7 +3,9 @@ import type { RouterContext } from './router-deps.js';
 
 const SKIPPED_TYPES = new Set(['slashCommand', 'interaction', 'stream_online', 'stream_offline']);
 const EVENT_NAMES: Record<string, string> = { chatMessage: 'message', subscription: 'sub' };
-const COPIED_METADATA = ['bits', 'minutes', 'amount'] as const;
+// §3.11 names bits, minutes and amount; gift-sub `count` and sub `tier` are copied too, because
+// reputation weighs a 5-gift or a tier-3 sub by them (core-and-admin §5.1).
+const COPIED_METADATA = ['bits', 'minutes', 'amount', 'count', 'tier'] as const;
 
 /**
  * §3.11: fire-and-forget `POST /reputation/process` (10 s, no retries). Never delays the reply:

@@ -530,6 +530,11 @@ describe('scenario 18: event-triggered modules and reputation extras', () => {
     );
     const rep = await h.fakes.reputation.waitFor((r) => r.json?.event_name === 'cheer');
     expect(rep.json.event_data).toMatchObject({ bits: 100, message_content: 'Cheer100 gg' });
+
+    // Gift count and sub tier reach reputation, which weighs them.
+    await send(twitchEvent('subgift', { user_id: '973', metadata: { count: 5, tier: '3000' } }));
+    const gift = await h.fakes.reputation.waitFor((r) => r.json?.event_name === 'subgift');
+    expect(gift.json.event_data).toMatchObject({ count: 5, tier: '3000' });
   });
 });
 
