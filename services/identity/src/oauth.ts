@@ -2,6 +2,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import {
   ConflictError,
   ConnectionError,
+  ForbiddenError,
   UpstreamError,
   ValidationError,
   type HttpClient,
@@ -247,7 +248,9 @@ export async function fetchProviderProfile(
 }
 
 type Resolution =
-  { kind: 'user'; userId: number; mergedFrom: number | null } | { kind: 'conflict'; message: string };
+  | { kind: 'user'; userId: number; mergedFrom: number | null }
+  | { kind: 'conflict'; message: string }
+  | { kind: 'inactive' };
 
 /**
  * Callback resolution of §3.4. A flow started by a logged-in user links to that user first (a
@@ -291,6 +294,14 @@ export async function completeOAuth(
         });
       }
     } else if (owner) {
+      const active = await trx
+        .selectFrom('auth_user')
+        .select('id')
+        .where('id', '=', owner.userId)
+        .where('is_active', '=', true)
+        .executeTakeFirst();
+      // A deactivated user signs in neither by password nor through a provider.
+      if (!active) return { kind: 'inactive' };
       userId = owner.userId;
     } else {
       const byEmail =
@@ -385,6 +396,10 @@ export async function completeOAuth(
     return { kind: 'user', userId, mergedFrom };
   });
   if (result.kind === 'conflict') throw new ConflictError(result.message);
+  if (result.kind === 'inactive') {
+    deps.logger.auth({ action: 'oauth_login', result: 'FAILURE', reason: 'inactive', platform: provider });
+    throw new ForbiddenError('This account is deactivated');
+  }
   if (result.mergedFrom !== null) deps.mergeNotifier.kick();
   deps.logger.audit({
     action: 'oauth_login',

@@ -13,6 +13,7 @@ import { mountApiKeyRoutes } from './routes/api-key-routes.js';
 import { mountAuthRoutes } from './routes/auth-routes.js';
 import { mountIdentityRoutes } from './routes/identity-routes.js';
 import { mountOAuthRoutes } from './routes/oauth-routes.js';
+import { mountUserAdminRoutes } from './routes/user-admin-routes.js';
 import { migrations } from './migrations/index.js';
 
 const EXPIRY_JOB_MS = 5 * 60_000;
@@ -126,6 +127,7 @@ export const service = defineService({
     mountApiKeyRoutes(app, deps, id);
     mountAuthRoutes(app, deps, id);
     mountOAuthRoutes(app, deps, id, clients);
+    mountUserAdminRoutes(app, deps, id);
   },
   start(deps) {
     const id = identityDeps(deps);

@@ -16,6 +16,7 @@ export const CODE_PATTERN = /\b([ABCDEFGHJKLMNPQRSTUVWXYZ23456789]{6})\b/;
 export interface Harness {
   rt: TestRuntime;
   app: Awaited<ReturnType<TestRuntime['add']>>['app'];
+  deps: Awaited<ReturnType<TestRuntime['add']>>['deps'];
   router: FakeServer;
   subscribers: Record<(typeof SUBSCRIBERS)[number], FakeServer>;
   close(): Promise<void>;
@@ -48,10 +49,11 @@ export async function startIdentity(env: Record<string, string> = {}): Promise<H
       ...env,
     },
   });
-  const { app } = await rt.add(service);
+  const { app, deps } = await rt.add(service);
   return {
     rt,
     app,
+    deps,
     router,
     subscribers,
     async close() {

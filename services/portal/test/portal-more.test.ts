@@ -210,8 +210,70 @@ describe('sessions', () => {
     await web.post('/auth/oauth_callback/twitch', { token });
     const admin = await web.get('/admin/users');
     expect(admin.status).toBe(200);
-    expect(admin.text).toContain('User administration is not available');
+    expect(admin.text).toContain('wally@example.net');
     expect((await web.get(`/community/${walrus}`)).status).toBe(200);
+  });
+
+  it('/admin/users lists and searches users through identity and toggles them with CSRF-protected forms', async () => {
+    const web = new WebClient(h.apps.portal);
+    await web.get('/auth/oauth_callback/twitch');
+    const rootUid = await h.resolve('slack', 'T1-U2', 'root2');
+    const token = signJwt({ sub: rootUid, username: 'root2', roles: ['admin'] }, TEST_SECRET_KEY, {
+      now: h.clock.now(),
+    });
+    await web.post('/auth/oauth_callback/twitch', { token });
+    const { password } = await h.onboard('discord', '9191', 'tusky', 'tusky@example.net');
+    const found = await web.get('/admin/users?q=TUSKY%40example');
+    expect(found.status).toBe(200);
+    const rows = found.text.match(/<tr class="user">/g) ?? [];
+    expect(rows).toHaveLength(1);
+    expect(found.text).toContain('tusky@example.net');
+    expect(found.text).not.toContain('wally@example.net');
+    const tuskyUid = /<td>(\d+)<\/td>\s*<td>discord-tusky<\/td>/.exec(found.text)?.[1];
+    expect(tuskyUid).toBeDefined();
+
+    const forged = await web.post(`/admin/users/${tuskyUid}/active`, { is_active: 'false' }, { csrf: false });
+    expect(forged.status).toBe(403);
+    expect((await web.get('/admin/users?q=tusky')).text).toContain('Deactivate');
+
+    const off = await web.post(`/admin/users/${tuskyUid}/active`, { is_active: 'false' });
+    expect(off.location).toBe('/admin/users');
+    const after = await web.get('/admin/users?q=tusky');
+    expect(after.text).toContain(`User ${tuskyUid} updated.`);
+    expect(after.text).toContain('Activate</button>');
+    // Deactivated at identity: the mailed temporary password no longer logs in.
+    const login = await call(h.apps.identity, 'POST', '/auth/login', {
+      username: 'tusky@example.net',
+      password,
+    });
+    expect(login.status).toBe(401);
+
+    await web.get('/admin/users?q=tusky');
+    await web.post(`/admin/users/${tuskyUid}/active`, { is_active: 'true' });
+    const back = await call(h.apps.identity, 'POST', '/auth/login', {
+      username: 'tusky@example.net',
+      password,
+    });
+    expect(back.status).toBe(200);
+  });
+
+  it('/admin/users pages 25 users at a time', async () => {
+    for (let i = 0; i < 30; i++) await h.resolve('twitch', `pg${i}`, `pager${String(i).padStart(2, '0')}`);
+    const web = new WebClient(h.apps.portal);
+    await web.get('/auth/oauth_callback/twitch');
+    const rootUid = await h.resolve('slack', 'T1-U3', 'root3');
+    await web.post('/auth/oauth_callback/twitch', {
+      token: signJwt({ sub: rootUid, username: 'root3', roles: ['admin'] }, TEST_SECRET_KEY, {
+        now: h.clock.now(),
+      }),
+    });
+    const first = await web.get('/admin/users?q=pager');
+    expect(first.text.match(/<tr class="user">/g)).toHaveLength(25);
+    expect(first.text).toContain('30 users');
+    expect(first.text).toContain('href="/admin/users?q=pager&amp;page=2"');
+    const second = await web.get('/admin/users?q=pager&page=2');
+    expect(second.text.match(/<tr class="user">/g)).toHaveLength(5);
+    expect(second.text).toContain('twitch-pager29');
   });
 });
 

@@ -6,10 +6,21 @@ import { callPeer, errorText } from '../peer-call.js';
 import type { PortalDeps } from '../portal-deps.js';
 import { setFlash } from '../session.js';
 
+interface AdminUser {
+  user_id: string;
+  username: string;
+  email: string | null;
+  display_name: string | null;
+  is_active: boolean;
+}
+
+const PER_PAGE = 25;
+
 /**
  * §7.2 `/admin/users`: platform administrators only ([fix]: community owners are refused). User
- * administration lives in identity (`GET /identity/users`, `PUT /identity/users/:id/active`);
- * while identity lacks those routes the page says so instead of failing.
+ * administration lives in identity (`GET /identity/users`, `PUT /identity/users/:id/active`,
+ * called with the service key after the platform-admin check here); an identity that cannot be
+ * reached makes the page say so instead of failing.
  */
 export function mountAdminPages(app: Hono<any>, deps: PortalDeps) {
   app.get('/admin/users', async (c) => {
@@ -27,47 +38,61 @@ export function mountAdminPages(app: Hono<any>, deps: PortalDeps) {
       );
     }
     const search = (c.req.query('q') ?? '').trim().slice(0, 128);
-    const r = await callPeer<{
-      users: { user_id: string; username: string; email: string | null; is_active: boolean }[];
-    }>(deps.identity, '/identity/users', {
-      query: { search: search || undefined },
+    const pageParam = Number(c.req.query('page') ?? '1');
+    const page = Number.isInteger(pageParam) && pageParam >= 1 && pageParam <= 1_000_000 ? pageParam : 1;
+    const r = await callPeer<AdminUser[]>(deps.identity, '/identity/users', {
+      query: { search: search || undefined, page, per_page: PER_PAGE },
       timeoutMs: deps.apiTimeoutMs,
     });
     const csrf = csrfField(c, deps);
+    const pageLink = (n: number) =>
+      `/admin/users?${new URLSearchParams({ ...(search ? { q: search } : {}), page: String(n) }).toString()}`;
+    const meta =
+      r.kind === 'ok' ? (r.meta as { has_next?: boolean; has_prev?: boolean; total?: number }) : {};
+    const pager = html`<p class="pager">
+      ${meta?.has_prev ? html`<a href="${pageLink(page - 1)}">Previous</a>` : ''}
+      ${meta?.has_next ? html`<a href="${pageLink(page + 1)}">Next</a>` : ''}
+    </p>`;
     const list =
       r.kind === 'ok'
-        ? html`<table>
-            <thead>
-              <tr>
-                <th>User id</th>
-                <th>Username</th>
-                <th>E-mail</th>
-                <th>Active</th>
-                <th></th>
-              </tr>
-            </thead>
-            <tbody>
-              ${r.data.users.map(
-                (u) =>
-                  html`<tr class="user">
-                    <td>${u.user_id}</td>
-                    <td>${u.username}</td>
-                    <td>${u.email ?? ''}</td>
-                    <td>${u.is_active ? 'yes' : 'no'}</td>
-                    <td>
-                      <form class="inline" method="post" action="/admin/users/${u.user_id}/active">
-                        ${csrf}<input
-                          type="hidden"
-                          name="is_active"
-                          value="${u.is_active ? 'false' : 'true'}"
-                        /><button type="submit">${u.is_active ? 'Deactivate' : 'Activate'}</button>
-                      </form>
-                    </td>
-                  </tr>`,
-              )}
-            </tbody>
-          </table>`
-        : html`<p>User administration is not available: identity does not offer it yet.</p>`;
+        ? html`<p>${String(meta?.total ?? r.data.length)} users</p>
+            <table>
+              <thead>
+                <tr>
+                  <th>User id</th>
+                  <th>Username</th>
+                  <th>Display name</th>
+                  <th>E-mail</th>
+                  <th>Active</th>
+                  <th></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${r.data.map(
+                  (u) =>
+                    html`<tr class="user">
+                      <td>${u.user_id}</td>
+                      <td>${u.username}</td>
+                      <td>${u.display_name ?? ''}</td>
+                      <td>${u.email ?? ''}</td>
+                      <td>${u.is_active ? 'yes' : 'no'}</td>
+                      <td>
+                        <form class="inline" method="post" action="/admin/users/${u.user_id}/active">
+                          ${csrf}<input
+                            type="hidden"
+                            name="is_active"
+                            value="${u.is_active ? 'false' : 'true'}"
+                          /><button type="submit">${u.is_active ? 'Deactivate' : 'Activate'}</button>
+                        </form>
+                      </td>
+                    </tr>`,
+                )}
+              </tbody>
+            </table>
+            ${pager}`
+        : r.kind === 'error'
+          ? html`<p class="error">${errorText(r)}</p>`
+          : html`<p>User administration is not available: identity cannot be reached.</p>`;
     return renderPage(
       c,
       deps,
