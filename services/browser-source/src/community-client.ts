@@ -1,4 +1,4 @@
-import { NotFoundError, UpstreamError, type HttpClient, type Logger, type Role } from '@waddlebot/core';
+import { NotFoundError, UpstreamError, communityRoles, type HttpClient, type Logger } from '@waddlebot/core';
 
 /**
  * Reads from the community service (core-and-admin §2.6, §4.3), with the service key. A failing
@@ -30,17 +30,8 @@ export function communityLookups(community: HttpClient, logger: Logger) {
       return id;
     },
 
-    async roleOf(userKey: string, communityId: number): Promise<Role | null> {
-      const res = await get<{ data?: { role?: Role | null } }>(
-        `/users/${encodeURIComponent(userKey)}/communities/${communityId}/role`,
-      );
-      if (res.status === 404) return null;
-      if (res.status !== 200) {
-        logger.warn('community role lookup failed', { status: res.status });
-        throw new UpstreamError('The community service could not check your role');
-      }
-      return res.body?.data?.role ?? null;
-    },
+    /** Only an admin role matters here, so implicit Global membership changes no answer. */
+    roleOf: communityRoles({ community, logger }),
   };
 }
 

@@ -1,6 +1,5 @@
-import { defineService, intVar, mountUserMergedRoute } from '@waddlebot/core';
+import { communityRoles, defineService, intVar, mountUserMergedRoute } from '@waddlebot/core';
 import type { Kysely } from 'kysely';
-import { communityRoles } from './community-roles.js';
 import type { LabelsDB } from './db.js';
 import { startExpirySweep } from './expiry-sweep.js';
 import type { LabelDeps } from './label-deps.js';
@@ -41,7 +40,10 @@ export const service = defineService({
   bodyLimitBytes: 1024 * 1024,
   routes(app, deps) {
     const ldeps = labelDeps(deps);
-    const access = labelAccess(deps.database.root, communityRoles(deps.serviceClient('community')));
+    const access = labelAccess(
+      deps.database.root,
+      communityRoles({ community: deps.serviceClient('community') }),
+    );
     // /labels/search and /labels/apply before /labels/{id}.
     mountAssignmentRoutes(app, deps, ldeps, access);
     mountCatalogRoutes(app, deps, ldeps, access);

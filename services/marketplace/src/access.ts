@@ -8,7 +8,6 @@ import {
   type AuthContext,
 } from '@waddlebot/core';
 import type { Context } from 'hono';
-import { fetchStoredRole } from './community-client.js';
 import type { MarketplaceDeps } from './marketplace-deps.js';
 
 /** The user a request acts for: the JWT's user, or the user a trusted service names (§0.3). */
@@ -46,7 +45,7 @@ async function actorIsPlatformAdmin(deps: MarketplaceDeps, actor: Actor): Promis
 export async function assertMayManageModules(deps: MarketplaceDeps, actor: Actor, communityId: number) {
   const user = requireUser(actor);
   if (await actorIsPlatformAdmin(deps, actor)) return;
-  const role = await fetchStoredRole(deps.community, user, communityId);
+  const role = await deps.storedRole(user, communityId);
   if (!hasRole(role, 'admin'))
     throw new ForbiddenError("You don't have permission to manage modules in this community");
 }
@@ -58,7 +57,7 @@ export async function assertMayManageModules(deps: MarketplaceDeps, actor: Actor
 export async function assertMayReadCommunity(deps: MarketplaceDeps, auth: AuthContext, communityId: number) {
   if (auth.kind === 'service') return;
   if (await isPlatformAdmin(deps.root, auth)) return;
-  const role = auth.user_id ? await fetchStoredRole(deps.community, auth.user_id, communityId) : null;
+  const role = auth.user_id ? await deps.storedRole(auth.user_id, communityId) : null;
   if (!role) throw new ForbiddenError('You are not a member of this community');
 }
 

@@ -1,4 +1,4 @@
-import { ConnectionError, RoleSchema, UpstreamError, type HttpClient, type Role } from '@waddlebot/core';
+import { ConnectionError, UpstreamError, type HttpClient } from '@waddlebot/core';
 
 interface Envelope<T> {
   data?: T;
@@ -33,20 +33,4 @@ export async function fetchCommunity(client: HttpClient, communityId: number): P
     Array.isArray(g.entity_ids) ? g.entity_ids.filter((e): e is string => typeof e === 'string') : [],
   );
   return { id: communityId, entityIds: [...new Set(entityIds)] };
-}
-
-/** community `GET /users/:user_id/communities/:id/role` (stored role; null = not a member). */
-export async function fetchStoredRole(
-  client: HttpClient,
-  userKey: string,
-  communityId: number,
-): Promise<Role | null> {
-  const res = await ask<{ role?: unknown }>(
-    client,
-    `/users/${encodeURIComponent(userKey)}/communities/${communityId}/role`,
-  );
-  if (res.status === 404) return null;
-  if (!res.ok) throw new UpstreamError('Community service refused the role lookup');
-  const role = RoleSchema.safeParse(res.body?.data?.role);
-  return role.success ? role.data : null;
 }

@@ -1,4 +1,4 @@
-import type { Clock, HttpClient, Logger } from '@waddlebot/core';
+import type { Clock, HttpClient, Logger, StoredRoleLookup } from '@waddlebot/core';
 import type { Kysely, Transaction } from 'kysely';
 import type { MarketplaceDB } from './db.js';
 
@@ -12,5 +12,6 @@ export interface MarketplaceDeps {
   clock: Clock;
   logger: Logger;
   community: HttpClient;
+  storedRole: StoredRoleLookup;
   router: HttpClient;
 }

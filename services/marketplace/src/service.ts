@@ -1,4 +1,4 @@
-import { defineService, intVar, type ServiceDeps } from '@waddlebot/core';
+import { communityRoles, defineService, intVar, type ServiceDeps } from '@waddlebot/core';
 import type { Kysely } from 'kysely';
 import type { MarketplaceDB } from './db.js';
 import { startMaintenance } from './maintenance.js';
@@ -13,12 +13,15 @@ const depsCache = new WeakMap<object, MarketplaceDeps>();
 function marketplaceDeps(deps: ServiceDeps): MarketplaceDeps {
   let m = depsCache.get(deps);
   if (!m) {
+    const community = deps.serviceClient('community');
     m = {
       db: deps.db as unknown as Kysely<MarketplaceDB>,
       root: deps.database.root,
       clock: deps.clock,
       logger: deps.logger,
-      community: deps.serviceClient('community'),
+      community,
+      // A stored row only: implicit Global membership would open Global's installs to every user.
+      storedRole: communityRoles({ community, implicitGlobalMembership: false }),
       router: deps.serviceClient('router'),
     };
     depsCache.set(deps, m);

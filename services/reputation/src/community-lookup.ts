@@ -2,12 +2,11 @@ import {
   GLOBAL_COMMUNITY_ID,
   TtlCache,
   UpstreamError,
-  isRole,
+  communityRoles,
   type Clock,
   type HttpClient,
   type KeyValueStore,
   type Logger,
-  type Role,
 } from '@waddlebot/core';
 
 export const GLOBAL_COMMUNITY_NAME = 'Global Community';
@@ -76,19 +75,7 @@ export function communityLookup(client: HttpClient, kv: KeyValueStore, clock: Cl
     },
 
     /** A user's stored role in a community (null = not a member); everyone is a member of Global. */
-    async storedRole(userKey: string, communityId: number): Promise<Role | null> {
-      const path = `/users/${encodeURIComponent(userKey)}/communities/${communityId}/role`;
-      let res;
-      try {
-        res = await client.get<{ data?: { role?: unknown } }>(path, { retries: 1 });
-      } catch {
-        throw new UpstreamError('The community service is unavailable');
-      }
-      if (!res.ok && res.status !== 404) throw new UpstreamError('The community service is unavailable');
-      const role = res.ok ? res.body?.data?.role : null;
-      if (isRole(role)) return role;
-      return communityId === GLOBAL_COMMUNITY_ID ? 'member' : null;
-    },
+    storedRole: communityRoles({ community: client }),
   };
 }
 

@@ -1,6 +1,11 @@
-import { ForbiddenError, hasRole, isPlatformAdmin, type AuthContext } from '@waddlebot/core';
+import {
+  ForbiddenError,
+  hasRole,
+  isPlatformAdmin,
+  type AuthContext,
+  type StoredRoleLookup,
+} from '@waddlebot/core';
 import type { Kysely } from 'kysely';
-import type { StoredRoleLookup } from '../community-roles.js';
 import type { LabelRow } from '../db.js';
 
 /**
