@@ -1,7 +1,7 @@
 import {
   ForbiddenError,
   ValidationError,
-  actingUser,
+  actingUserKey,
   hasRole,
   isPlatformAdmin,
   platformRoles,
@@ -19,9 +19,7 @@ export interface Actor {
 
 /** With a service key the acting user comes from the body `user_id`, else `X-WaddleBot-User-Id`. */
 export function actorOf(c: Context, bodyUserId?: string | null): Actor {
-  const auth = c.get('auth') as AuthContext;
-  if (auth.kind === 'service') return { auth, userKey: bodyUserId || actingUser(c).id };
-  return { auth, userKey: auth.user_id };
+  return { auth: c.get('auth') as AuthContext, userKey: actingUserKey(c, bodyUserId) };
 }
 
 function requireUser(actor: Actor): string {

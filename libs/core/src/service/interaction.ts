@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { AuthContext } from '../auth/types.js';
 import { readJson, type App } from '../http/app.js';
 import { ModuleRequestSchema, type ModuleRequest, type ModuleResponse } from '../contracts/messages.js';
 import { failureResponse, ModuleFailure } from '../contracts/module-response.js';
@@ -65,4 +66,15 @@ export function actingUser(c: Context): ActingUser {
       .map((s) => s.trim())
       .filter(Boolean),
   };
+}
+
+/**
+ * The user key a `svc|jwt` REST call acts for (core-and-admin §0.3): a JWT's user, whatever the
+ * body says; for a trusted service-key caller, the user it names in the body (`namedInBody`),
+ * else in `X-WaddleBot-User-Id`. Null when the service names nobody.
+ */
+export function actingUserKey(c: Context, namedInBody?: string | null): string | null {
+  const auth = c.get('auth') as AuthContext;
+  if (auth.kind !== 'service') return auth.user_id;
+  return namedInBody?.trim() || actingUser(c).id?.trim() || null;
 }

@@ -1,5 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AppError, ValidationError, ok, type App, type AuthContext, type ServiceDeps } from '@waddlebot/core';
+import {
+  AppError,
+  ValidationError,
+  actingUserKey,
+  ok,
+  type App,
+  type AuthContext,
+  type ServiceDeps,
+} from '@waddlebot/core';
 import type { Context } from 'hono';
 import { EntityTypeSchema, labelLimitOf } from '../entity-types.js';
 import {
@@ -59,7 +67,7 @@ export function mountAssignmentRoutes(
       entity_id: item.entity_id,
       entity_type: item.entity_type,
       label_id: item.label_id,
-      applied_by: requiredActor(c, auth, item.applied_by, 'applied_by'),
+      applied_by: requiredActor(c, item.applied_by, 'applied_by'),
       community_id: item.community_id ?? null,
       expires_at: item.expires_at ?? null,
       metadata: item.metadata,
@@ -163,9 +171,7 @@ export function mountAssignmentRoutes(
       const auth = c.get('auth');
       const target = { ...body, community_id: body.community_id ?? null };
       await access.assertMayAssign(auth, target.community_id);
-      const actor =
-        auth.kind === 'service' ? (c.req.header('X-WaddleBot-User-Id') ?? 'service') : auth.user_id!;
-      await removeLabel(ldeps, target, actor);
+      await removeLabel(ldeps, target, actingUserKey(c) ?? 'service');
       return ok(c, { removed: true as const }) as never;
     },
   );

@@ -86,7 +86,7 @@ export function mountCatalogRoutes(app: App, deps: ServiceDeps, ldeps: LabelDeps
     async (c) => {
       const body = c.req.valid('json');
       const auth = c.get('auth');
-      const createdBy = requiredActor(c, auth, body.created_by, 'created_by');
+      const createdBy = requiredActor(c, body.created_by, 'created_by');
       if (createdBy.length > 100)
         throw new ValidationError('Validation failed', [
           { path: 'created_by', message: 'at most 100 characters' },

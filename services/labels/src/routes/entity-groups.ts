@@ -1,5 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AppError, PlatformSchema, ok, type App, type AuthContext, type ServiceDeps } from '@waddlebot/core';
+import {
+  AppError,
+  PlatformSchema,
+  actingUserKey,
+  ok,
+  type App,
+  type AuthContext,
+  type ServiceDeps,
+} from '@waddlebot/core';
 import type { Context } from 'hono';
 import type { LabelDeps } from '../label-deps.js';
 import {
@@ -16,7 +24,6 @@ import {
   IdParam,
   IsoInstant,
   ObjectOrArray,
-  actorOf,
   assertBulkSize,
   bulkErrorMessage,
   envelope,
@@ -80,7 +87,7 @@ export function mountEntityGroupRoutes(
       await access.assertMayManageGroups(auth);
       const id = await createRoleGroup(ldeps, {
         ...body,
-        created_by: actorOf(c, auth, body.created_by) ?? 'service',
+        created_by: actingUserKey(c, body.created_by) ?? 'service',
       });
       return ok(c, { entity_group_id: id }, 201) as never;
     },
@@ -115,7 +122,7 @@ export function mountEntityGroupRoutes(
       entity_group_id: item.entity_group_id,
       user_id: item.user_id,
       platform_id: item.platform_id,
-      assigned_by: requiredActor(c, auth, item.assigned_by, 'assigned_by'),
+      assigned_by: requiredActor(c, item.assigned_by, 'assigned_by'),
       // A bulk call that names no reason is a bulk assignment.
       assigned_reason:
         bulk && (raw as { assigned_reason?: unknown }).assigned_reason === undefined
@@ -179,7 +186,7 @@ export function mountEntityGroupRoutes(
       const { id, user_id } = c.req.valid('param');
       const auth = c.get('auth');
       await access.assertMayManageGroups(auth);
-      await removeMember(ldeps, id, user_id, actorOf(c, auth, undefined) ?? 'service');
+      await removeMember(ldeps, id, user_id, actingUserKey(c) ?? 'service');
       return ok(c, { removed: true as const }) as never;
     },
   );

@@ -1,5 +1,5 @@
 import { z } from '@hono/zod-openapi';
-import { ValidationError, zodDetails, type AuthContext } from '@waddlebot/core';
+import { ValidationError, actingUserKey, zodDetails } from '@waddlebot/core';
 import type { Context } from 'hono';
 
 export const IdParam = z
@@ -66,22 +66,9 @@ export function bulkErrorMessage(
   return details && err.message === 'Validation failed' ? details : err.message;
 }
 
-/**
- * The acting user of a write (core-and-admin §0.3): a JWT's user overrides any body field; a
- * service-key caller names it in the body or in `X-WaddleBot-User-Id`.
- */
-export function actorOf(c: Context, auth: AuthContext, claimed: string | undefined): string | null {
-  if (auth.kind !== 'service') return auth.user_id;
-  return claimed?.trim() || c.req.header('X-WaddleBot-User-Id')?.trim() || null;
-}
-
-export function requiredActor(
-  c: Context,
-  auth: AuthContext,
-  claimed: string | undefined,
-  field: string,
-): string {
-  const actor = actorOf(c, auth, claimed);
+/** The acting user of a write (core-and-admin §0.3); a write nobody is named for is a 400. */
+export function requiredActor(c: Context, claimed: string | undefined, field: string): string {
+  const actor = actingUserKey(c, claimed);
   if (!actor) throw new ValidationError('Validation failed', [{ path: field, message: 'Required' }]);
   return actor;
 }

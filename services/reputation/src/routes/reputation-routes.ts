@@ -3,6 +3,7 @@ import {
   EntityIdSchema,
   GLOBAL_COMMUNITY_ID,
   ValidationError,
+  actingUserKey,
   ok,
   parseEntityId,
   type App,
@@ -54,11 +55,8 @@ const ProcessSchema = z.object({
     .optional(),
 });
 
-/** Who changed something: a JWT's user, else the service's named acting user. */
-const actorOf = (c: Context): string => {
-  const auth = c.get('auth') as { kind: string; user_id: string | null };
-  return (auth.kind === 'service' ? c.req.header('X-WaddleBot-User-Id')?.trim() : auth.user_id) || 'service';
-};
+/** Who changed something: the acting user, else the calling service itself. */
+const actorOf = (c: Context): string => actingUserKey(c) || 'service';
 
 /** The HTTP API of core-and-admin §5.3. */
 export function mountReputationRoutes(
