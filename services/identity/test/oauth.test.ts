@@ -192,6 +192,114 @@ describe('OAuth (§3.4)', () => {
   });
 });
 
+async function registerAndLogin(username: string) {
+  const reg = await call(
+    h.app,
+    'POST',
+    '/auth/register',
+    { username, email: `${username}@example.org`, password: `${username} password` },
+    json,
+  );
+  const login = await call(
+    h.app,
+    'POST',
+    '/auth/login',
+    { username, password: `${username} password` },
+    json,
+  );
+  return { userId: reg.body.data.user_id as string, token: login.body.data.token as string };
+}
+
+const linkUrl = (provider: string, token: string | null, body: Record<string, unknown> = {}) =>
+  call(h.app, 'POST', `/auth/oauth/${provider}/link-url`, body, {
+    ...json,
+    ...(token ? { Authorization: `Bearer ${token}` } : {}),
+  });
+
+/** The browser arriving back from the provider: no identity cookie, only the query. */
+const bareCallback = (provider: string, state: string, code: string) =>
+  h.app.request(`/auth/oauth/${provider}/callback?code=${code}&state=${encodeURIComponent(state)}`);
+
+describe('OAuth linking started server-side (link-url)', () => {
+  it('needs a JWT, an enabled provider and a portal redirect', async () => {
+    const { token } = await registerAndLogin('grebe');
+    expect((await linkUrl('twitch', null)).status).toBe(401);
+    expect((await linkUrl('slack', token)).status).toBe(400);
+    expect((await linkUrl('twitch', token, { redirect: 'https://evil.example/identity' })).status).toBe(400);
+    const ok = await linkUrl('twitch', token, { redirect: `${PORTAL}/identity` });
+    expect(ok.status).toBe(200);
+    const url = new URL(ok.body.data.url);
+    expect(url.searchParams.get('client_id')).toBe('twitch-client');
+    expect(url.searchParams.get('state')!.length).toBeGreaterThanOrEqual(43);
+    expect(ok.body.data.expires_in).toBe(600);
+  });
+
+  it("links the provider account to the JWT's user without a cookie, once", async () => {
+    const { userId, token } = await registerAndLogin('curlew');
+    const seen = await call(h.app, 'POST', '/identity/resolve', {
+      platform: 'twitch',
+      platform_user_id: '8100',
+      user_name: 'curlew_tv',
+    });
+    twitchUsers.set('l1', { id: '8100', login: 'curlew_tv' });
+    const started = await linkUrl('twitch', token, { redirect: `${PORTAL}/identity` });
+    const state = new URL(started.body.data.url).searchParams.get('state')!;
+    const res = await bareCallback('twitch', state, 'l1');
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe(`${PORTAL}/identity?linked=twitch`);
+    expect((await call(h.app, 'GET', '/identity/platform/twitch/8100')).body.data.user_id).toBe(userId);
+    const merged = await eventually(() =>
+      h.subscribers.community
+        .calls('POST', '/internal/user-merged')
+        .find((r) => r.json.from_uid === seen.body.data.uid),
+    );
+    expect(merged.json.into_uid).toBe(userId);
+    // The state is single-use.
+    expect((await bareCallback('twitch', state, 'l1')).status).toBe(400);
+  });
+
+  it('sends the browser back with link_error when the account belongs to someone else, or on refusal', async () => {
+    const owner = await registerAndLogin('dunlin');
+    const other = await registerAndLogin('sanderling');
+    discordUsers.set('l2', { id: '8200', username: 'dunlin', verified: true, email: 'x@example.org' });
+    const first = await linkUrl('discord', owner.token, { redirect: `${PORTAL}/identity` });
+    await bareCallback('discord', new URL(first.body.data.url).searchParams.get('state')!, 'l2');
+    // A second identity for the owner, so it is not a mergeable single-identity user.
+    twitchUsers.set('l3', { id: '8201', login: 'dunlin' });
+    const second = await linkUrl('twitch', owner.token, { redirect: `${PORTAL}/identity` });
+    await bareCallback('twitch', new URL(second.body.data.url).searchParams.get('state')!, 'l3');
+
+    const stolen = await linkUrl('discord', other.token, { redirect: `${PORTAL}/identity` });
+    const res = await bareCallback('discord', new URL(stolen.body.data.url).searchParams.get('state')!, 'l2');
+    expect(res.headers.get('location')).toBe(`${PORTAL}/identity?link_error=conflict`);
+    expect((await call(h.app, 'GET', '/identity/platform/discord/8200')).body.data.user_id).toBe(
+      owner.userId,
+    );
+
+    const refused = await linkUrl('twitch', other.token, { redirect: `${PORTAL}/identity` });
+    const state = new URL(refused.body.data.url).searchParams.get('state')!;
+    const denied = await h.app.request(`/auth/oauth/twitch/callback?error=access_denied&state=${state}`);
+    expect(denied.headers.get('location')).toBe(`${PORTAL}/identity?link_error=denied`);
+  });
+
+  it('a deactivated user cannot sign in through a provider', async () => {
+    const seen = await call(h.app, 'POST', '/identity/resolve', {
+      platform: 'twitch',
+      platform_user_id: '8300',
+      user_name: 'shag',
+    });
+    twitchUsers.set('l4', { id: '8300', login: 'shag' });
+    expect((await callback('twitch', await startFlow('twitch'), 'l4')).status).toBe(200);
+    const off = await call(h.app, 'PUT', `/identity/users/${seen.body.data.uid}/active`, {
+      is_active: false,
+    });
+    expect(off.status).toBe(200);
+    const res = await callback('twitch', await startFlow('twitch'), 'l4');
+    expect(res.status).toBe(403);
+    expect(await res.text()).not.toContain('token');
+  });
+});
+
 describe('merge notifications are retried (§3.6)', () => {
   it('keeps posting to a subscriber answering 500 until it answers 2xx', async () => {
     let failures = 2;

@@ -1,6 +1,16 @@
-import { ValidationError, ok, type App, type ServiceDeps } from '@waddlebot/core';
+import {
+  AppError,
+  ValidationError,
+  ok,
+  restRoute,
+  z,
+  type App,
+  type AppEnv,
+  type ServiceDeps,
+} from '@waddlebot/core';
+import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { issueToken } from '../accounts.js';
+import { issueToken, jwtUser } from '../accounts.js';
 import type { IdentityDeps } from '../identity-deps.js';
 import {
   OAUTH_STATE_COOKIE,
@@ -12,10 +22,29 @@ import {
   openState,
   sealState,
   type OAuthClients,
+  type OAuthState,
 } from '../oauth.js';
 import { activeUser, uidOf } from '../users.js';
+import { authenticated } from './route-auth.js';
 
 const COOKIE_PATH = '/auth/oauth';
+/** Server-side state of flows started by `link-url`; the browser never held identity's cookie. */
+const LINK_STATE_PREFIX = 'identity:oauth-link:';
+
+/** What a link flow's redirect says went wrong: fixed words, never exception text. */
+const LINK_ERRORS: Record<string, string> = {
+  CONFLICT: 'conflict',
+  FORBIDDEN: 'inactive',
+  AUTH_REQUIRED: 'inactive',
+  VALIDATION_ERROR: 'failed',
+  UPSTREAM_ERROR: 'unavailable',
+};
+
+function withQuery(url: string, key: string, value: string): string {
+  const u = new URL(url);
+  u.searchParams.set(key, value);
+  return u.toString();
+}
 
 /** core-and-admin §3.4: browser redirects, so plain Hono routes with the envelope on errors. */
 export function mountOAuthRoutes(app: App, deps: ServiceDeps, id: IdentityDeps, clients: OAuthClients) {
@@ -62,24 +91,97 @@ export function mountOAuthRoutes(app: App, deps: ServiceDeps, id: IdentityDeps, 
     return c.redirect(authorizeRedirect(provider, state), 302);
   });
 
+  /**
+   * Starts linking for the JWT's user (§3.4 step 2) when the caller cannot send the JWT on a browser
+   * redirect: the portal asks server-side and sends the browser to the returned URL. The state is
+   * kept here, bound to that user, for one use within OAUTH_STATE_TTL.
+   */
+  restRoute(
+    app,
+    authenticated(deps, id, 'jwt'),
+    {
+      method: 'post',
+      path: '/auth/oauth/{provider}/link-url',
+      summary: "Provider authorize URL that links the account to the caller's user",
+      params: z.object({ provider: z.string().max(32) }),
+      body: z.object({ redirect: z.string().max(2048).optional() }),
+    },
+    async (c: Context, { params, body }) => {
+      const provider = enabledProvider(id.config, params.provider);
+      if (!provider) throw new ValidationError('Unknown or disabled OAuth provider');
+      const redirect = body.redirect || null;
+      if (redirect !== null && !isPortalUrl(redirect, id.config.PORTAL_PUBLIC_URL))
+        throw new ValidationError('redirect must point into the portal', [
+          { path: 'redirect', message: 'must start with PORTAL_PUBLIC_URL' },
+        ]);
+      const user = await jwtUser(id, (c.get('auth') as AppEnv['Variables']['auth']).user_id);
+      const state = newStateValue();
+      const ttl = id.config.OAUTH_STATE_TTL;
+      const saved: OAuthState = {
+        state,
+        provider: provider.name,
+        user_id: uidOf(user.id),
+        redirect,
+        exp: id.clock.nowMs() + ttl * 1000,
+      };
+      await id.state.kv.set(`${LINK_STATE_PREFIX}${state}`, JSON.stringify(saved), ttl);
+      deps.logger.audit({
+        action: 'oauth_link_start',
+        user: uidOf(user.id),
+        result: 'SUCCESS',
+        platform: provider.name,
+      });
+      return ok(c, { url: authorizeRedirect(provider, state), expires_in: ttl });
+    },
+  );
+
+  /** The link flow's saved state, consumed: `del` answers 1 for exactly one of racing callbacks. */
+  async function takeLinkState(state: string): Promise<OAuthState | null> {
+    const key = `${LINK_STATE_PREFIX}${state}`;
+    const raw = await id.state.kv.get(key);
+    if (!raw || (await id.state.kv.del(key)) !== 1) return null;
+    try {
+      const saved = JSON.parse(raw) as OAuthState;
+      return saved.state === state && saved.exp > id.clock.nowMs() ? saved : null;
+    } catch {
+      return null;
+    }
+  }
+
   app.get('/auth/oauth/:provider/callback', async (c) => {
     const provider = enabledProvider(id.config, c.req.param('provider'));
     if (!provider) throw new ValidationError('Unknown or disabled OAuth provider');
-    const saved = openState(getCookie(c, OAUTH_STATE_COOKIE), secretKey(), id.clock.now());
+    const fromCookie = openState(getCookie(c, OAUTH_STATE_COOKIE), secretKey(), id.clock.now());
     const state = c.req.query('state');
     deleteCookie(c, OAUTH_STATE_COOKIE, { path: COOKIE_PATH });
-    if (!saved || !state || saved.state !== state || saved.provider !== provider.name)
+    let saved = fromCookie && state && fromCookie.state === state ? fromCookie : null;
+    const linkFlow = !saved && !!state;
+    if (linkFlow) saved = await takeLinkState(state);
+    if (!saved || saved.provider !== provider.name)
       throw new ValidationError('Invalid or expired OAuth state');
-    if (c.req.query('error')) throw new ValidationError('The provider refused the sign-in');
+    // A link flow returns to the portal page that started it, with the outcome in the query.
+    const linkRedirect = linkFlow && saved.redirect ? saved.redirect : null;
+    if (c.req.query('error')) {
+      if (linkRedirect) return c.redirect(withQuery(linkRedirect, 'link_error', 'denied'), 302);
+      throw new ValidationError('The provider refused the sign-in');
+    }
     const code = c.req.query('code');
     if (!code) throw new ValidationError('Missing authorization code');
-    const profile = await fetchProviderProfile(clients, provider, code);
-    const { userId } = await completeOAuth(
-      id,
-      provider.name,
-      profile,
-      saved.user_id ? Number(saved.user_id) : null,
-    );
+    let userId: number;
+    try {
+      const profile = await fetchProviderProfile(clients, provider, code);
+      ({ userId } = await completeOAuth(
+        id,
+        provider.name,
+        profile,
+        saved.user_id ? Number(saved.user_id) : null,
+      ));
+    } catch (err) {
+      const reason = err instanceof AppError ? LINK_ERRORS[err.code] : undefined;
+      if (linkRedirect && reason) return c.redirect(withQuery(linkRedirect, 'link_error', reason), 302);
+      throw err;
+    }
+    if (linkRedirect) return c.redirect(withQuery(linkRedirect, 'linked', provider.name), 302);
     const user = await activeUser(id.db, userId);
     const { token } = await issueToken(id, {
       id: userId,

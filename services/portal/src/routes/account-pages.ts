@@ -5,10 +5,18 @@ import { csrfField, formatDate, renderMessagePage, renderPage } from '../page-la
 import { callPeer, errorText } from '../peer-call.js';
 import type { PortalDeps } from '../portal-deps.js';
 import { setFlash, type PortalSession } from '../session.js';
-import { identityOAuthUrl, isProvider } from './auth-pages.js';
+import { isProvider } from './auth-pages.js';
 
 const PLATFORMS = ['twitch', 'discord', 'slack'] as const;
 const KEY_ID = /^\d{1,12}$/;
+
+/** Identity's `link_error` words (its OAuth link flow) as messages; unknown words get the generic one. */
+const LINK_ERROR_TEXT: Record<string, string> = {
+  conflict: 'That account is already linked to another WaddleBot user.',
+  denied: 'The platform did not allow the link.',
+  inactive: 'Your account is not active.',
+  unavailable: 'The platform could not be reached. Try again later.',
+};
 
 interface Profile {
   user_id: string;
@@ -280,7 +288,40 @@ export function mountAccountPages(app: Hono<any>, deps: PortalDeps) {
     const provider = c.req.param('provider');
     if (!isProvider(provider))
       return renderMessagePage(c, deps, 404, 'Unknown provider', 'No such provider.', session);
-    return c.redirect(identityOAuthUrl(deps, provider), 302);
+    // Identity links to the user whose JWT starts the flow (§3.4 step 2). A browser redirect cannot
+    // carry that JWT, so the portal asks identity for the provider URL server-side and sends the
+    // browser there; identity keeps the state bound to this user and returns to /identity/connected.
+    const r = await asUser(session, `/auth/oauth/${provider}/link-url`, 'POST', {
+      redirect: `${deps.publicUrl}/identity/connected/${provider}`,
+    });
+    if (r.kind === 'ok' && typeof r.data?.url === 'string') return c.redirect(r.data.url as string, 302);
+    await setFlash(
+      c,
+      deps,
+      'error',
+      r.kind === 'error' ? errorText(r) : `Connecting ${provider} is not available right now.`,
+    );
+    return c.redirect('/identity', 302);
+  });
+
+  /** Where identity sends the browser after a link flow; the outcome arrives as fixed words. */
+  app.get('/identity/connected/:provider', async (c) => {
+    const session = await requireUser(c, deps);
+    if (session instanceof Response) return session;
+    const provider = c.req.param('provider');
+    if (!isProvider(provider))
+      return renderMessagePage(c, deps, 404, 'Unknown provider', 'No such provider.', session);
+    const error = c.req.query('link_error');
+    if (c.req.query('linked') === provider && !error)
+      await setFlash(c, deps, 'info', `Your ${provider} account is now linked.`);
+    else
+      await setFlash(
+        c,
+        deps,
+        'error',
+        LINK_ERROR_TEXT[error ?? ''] ?? `Your ${provider} account could not be linked. Try again.`,
+      );
+    return c.redirect('/identity', 302);
   });
 
   app.get('/api_keys', async (c) => {
