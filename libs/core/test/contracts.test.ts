@@ -13,6 +13,7 @@ import {
   parseCommand,
   parseEntityId,
   permissionsFor,
+  retiredUserKeys,
   tokenise,
   userKeyOf,
 } from '../src/index.js';
@@ -172,5 +173,25 @@ describe('CommunityIdSchema', () => {
     expect(CommunityIdSchema.parse('9007199254740993')).toBe('9007199254740993');
     expect(CommunityIdSchema.safeParse('7a').success).toBe(false);
     expect(CommunityIdSchema.safeParse(-3).success).toBe(false);
+  });
+});
+
+describe('retiredUserKeys (contracts §14)', () => {
+  it('the old uid and each merged identity key, once each, never the surviving uid', () => {
+    const identities = [
+      { platform: 'twitch' as const, platform_user_id: '42' },
+      { platform: 'discord' as const, platform_user_id: '7' },
+      { platform: 'twitch' as const, platform_user_id: '42' },
+    ];
+    expect(retiredUserKeys({ from_uid: 'u-old', into_uid: 'u-new', identities })).toEqual([
+      'u-old',
+      'twitch:42',
+      'discord:7',
+    ]);
+    expect(retiredUserKeys({ from_uid: 'u-old', into_uid: 'twitch:42', identities })).toEqual([
+      'u-old',
+      'discord:7',
+    ]);
+    expect(retiredUserKeys({ from_uid: 'u-new', into_uid: 'u-new', identities: [] })).toEqual([]);
   });
 });

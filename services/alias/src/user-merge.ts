@@ -1,4 +1,4 @@
-import type { UserMerged } from '@waddlebot/core';
+import { retiredUserKeys, type UserMerged } from '@waddlebot/core';
 import type { Kysely } from 'kysely';
 import type { AliasDB } from './db.js';
 
@@ -8,10 +8,7 @@ import type { AliasDB } from './db.js';
  * Idempotent: a second delivery finds nothing left to move.
  */
 export async function mergeUser(db: Kysely<AliasDB>, merge: UserMerged): Promise<number> {
-  const oldKeys = [
-    merge.from_uid,
-    ...merge.identities.map((i) => `${i.platform}:${i.platform_user_id}`),
-  ].filter((k) => k !== merge.into_uid);
+  const oldKeys = retiredUserKeys(merge);
   if (oldKeys.length === 0) return 0;
   const res = await db
     .updateTable('alias_commands')

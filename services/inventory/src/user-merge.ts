@@ -1,20 +1,13 @@
-import type { UserMerged } from '@waddlebot/core';
+import { retiredUserKeys, type UserMerged } from '@waddlebot/core';
 import type { Kysely } from 'kysely';
 import type { InventoryDB } from './db.js';
-
-/** The keys a merge retires: the old uid and the `<platform>:<user_id>` keys of its identities. */
-export function retiredKeys(merge: UserMerged): string[] {
-  return [merge.from_uid, ...merge.identities.map((i) => `${i.platform}:${i.platform_user_id}`)].filter(
-    (k) => k !== merge.into_uid,
-  );
-}
 
 /**
  * Re-keys every column holding a user key to the surviving uid, in one transaction; running it
  * again changes nothing. Borrowers (`checked_out_to`) are names typed in chat, not keys, so stay.
  */
 export async function mergeUser(db: Kysely<InventoryDB>, merge: UserMerged): Promise<number> {
-  const oldKeys = retiredKeys(merge);
+  const oldKeys = retiredUserKeys(merge);
   if (oldKeys.length === 0) return 0;
   const into = merge.into_uid;
   return db.transaction().execute(async (trx) => {

@@ -1,4 +1,4 @@
-import { sql, type UserMerged } from '@waddlebot/core';
+import { retiredUserKeys, sql, type UserMerged } from '@waddlebot/core';
 import type { LabelDeps } from './label-deps.js';
 
 /**
@@ -9,9 +9,7 @@ import type { LabelDeps } from './label-deps.js';
  */
 export async function mergeUser(deps: Pick<LabelDeps, 'db'>, merge: UserMerged): Promise<number> {
   const into = merge.into_uid;
-  const oldKeys = [
-    ...new Set([merge.from_uid, ...merge.identities.map((i) => `${i.platform}:${i.platform_user_id}`)]),
-  ].filter((k) => k !== into);
+  const oldKeys = retiredUserKeys(merge);
   if (oldKeys.length === 0) return 0;
 
   return deps.db.transaction().execute(async (trx) => {

@@ -1,4 +1,4 @@
-import { sql, type UserMerged } from '@waddlebot/core';
+import { retiredUserKeys, sql, type UserMerged } from '@waddlebot/core';
 import type { ReputationDeps } from './reputation-deps.js';
 
 /**
@@ -12,9 +12,7 @@ export async function mergeUser(
   merge: UserMerged,
 ): Promise<number> {
   const into = merge.into_uid;
-  const oldKeys = [
-    ...new Set([merge.from_uid, ...merge.identities.map((i) => `${i.platform}:${i.platform_user_id}`)]),
-  ].filter((k) => k !== into);
+  const oldKeys = retiredUserKeys(merge);
   if (oldKeys.length === 0) return 0;
   const now = deps.clock.now();
 

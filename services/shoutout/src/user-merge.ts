@@ -1,4 +1,4 @@
-import type { UserMerged } from '@waddlebot/core';
+import { retiredUserKeys, type UserMerged } from '@waddlebot/core';
 import type { Kysely } from 'kysely';
 import type { ShoutoutDB } from './db.js';
 
@@ -8,10 +8,7 @@ import type { ShoutoutDB } from './db.js';
  * target, not the caller, so no two rows collide. Idempotent.
  */
 export async function mergeUser(db: Kysely<ShoutoutDB>, merge: UserMerged): Promise<number> {
-  const oldKeys = [
-    merge.from_uid,
-    ...merge.identities.map((i) => `${i.platform}:${i.platform_user_id}`),
-  ].filter((k) => k !== merge.into_uid);
+  const oldKeys = retiredUserKeys(merge);
   if (oldKeys.length === 0) return 0;
   return db.transaction().execute(async (trx) => {
     const users = await trx

@@ -1,13 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { UserMerged } from '@waddlebot/core';
+import { retiredUserKeys, type UserMerged } from '@waddlebot/core';
 import type { YouTubeMusicDB } from './db.js';
-
-/** The keys a merge retires: the old uid and the `<platform>:<user_id>` keys of its identities. */
-function retiredKeys(merge: UserMerged): string[] {
-  return [merge.from_uid, ...merge.identities.map((i) => `${i.platform}:${i.platform_user_id}`)].filter(
-    (k) => k !== merge.into_uid,
-  );
-}
 
 const REKEYED = [
   ['youtube_now_playing', 'requested_by'],
@@ -21,7 +14,7 @@ const REKEYED = [
  * these has a per-user unique key, so nothing needs de-duplicating. Idempotent.
  */
 export async function mergeUser(db: Kysely<YouTubeMusicDB>, merge: UserMerged): Promise<number> {
-  const oldKeys = retiredKeys(merge);
+  const oldKeys = retiredUserKeys(merge);
   if (oldKeys.length === 0) return 0;
   return db.transaction().execute(async (trx) => {
     let moved = 0;

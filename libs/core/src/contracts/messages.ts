@@ -359,6 +359,16 @@ export const UserMergedSchema = z.object({
 });
 export type UserMerged = z.output<typeof UserMergedSchema>;
 
+/**
+ * The user keys a merge retires (contracts §14): the old uid, and the `<platform>:<user_id>` keys
+ * of the merged identities, which rows were keyed by while identity was unavailable. Never the
+ * surviving uid, so re-keying cannot touch the survivor's own rows.
+ */
+export function retiredUserKeys(merge: UserMerged): string[] {
+  const keys = [merge.from_uid, ...merge.identities.map((i) => `${i.platform}:${i.platform_user_id}`)];
+  return [...new Set(keys)].filter((k) => k !== merge.into_uid);
+}
+
 /** §9.2 registry row as a service seeds it. */
 export const CommandSeedSchema = z.object({
   command: z
