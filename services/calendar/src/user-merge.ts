@@ -1,19 +1,13 @@
 import type { Kysely } from 'kysely';
-import type { UserMerged } from '@waddlebot/core';
+import { retiredUserKeys, type UserMerged } from '@waddlebot/core';
 import type { CalendarDB } from './db.js';
-
-function retiredKeys(merge: UserMerged): string[] {
-  return [merge.from_uid, ...merge.identities.map((i) => `${i.platform}:${i.platform_user_id}`)].filter(
-    (k) => k !== merge.into_uid,
-  );
-}
 
 /**
  * Re-keys creators, approvers and attendees to the surviving uid. Where both keys attend the
  * same event the older sign-up is kept (contracts §14). Idempotent.
  */
 export async function mergeUser(db: Kysely<CalendarDB>, merge: UserMerged): Promise<number> {
-  const oldKeys = retiredKeys(merge);
+  const oldKeys = retiredUserKeys(merge);
   if (oldKeys.length === 0) return 0;
   return db.transaction().execute(async (trx) => {
     let moved = 0;

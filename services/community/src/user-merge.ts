@@ -1,4 +1,4 @@
-import { maxRole, sql, type UserMerged } from '@waddlebot/core';
+import { maxRole, retiredUserKeys, sql, type UserMerged } from '@waddlebot/core';
 import type { CommunityDeps } from './community-deps.js';
 import { syncOwners } from './memberships.js';
 
@@ -10,9 +10,7 @@ import { syncOwners } from './memberships.js';
  */
 export async function mergeUser(deps: CommunityDeps, merge: UserMerged): Promise<number> {
   const into = merge.into_uid;
-  const oldKeys = [
-    ...new Set([merge.from_uid, ...merge.identities.map((i) => `${i.platform}:${i.platform_user_id}`)]),
-  ].filter((k) => k !== into);
+  const oldKeys = retiredUserKeys(merge);
   if (oldKeys.length === 0) return 0;
   const now = deps.clock.now();
 

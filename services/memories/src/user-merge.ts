@@ -1,17 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { UserMerged } from '@waddlebot/core';
+import { retiredUserKeys, type UserMerged } from '@waddlebot/core';
 import type { MemoriesDB } from './db.js';
-
-/** The keys a merge retires: the old uid and the `<platform>:<user_id>` keys of its identities. */
-export function retiredKeys(merge: UserMerged): string[] {
-  return [merge.from_uid, ...merge.identities.map((i) => `${i.platform}:${i.platform_user_id}`)].filter(
-    (k) => k !== merge.into_uid,
-  );
-}
 
 /** Re-keys memory creators and reminder owners to the surviving uid; idempotent. */
 export async function mergeUser(db: Kysely<MemoriesDB>, merge: UserMerged): Promise<number> {
-  const oldKeys = retiredKeys(merge);
+  const oldKeys = retiredUserKeys(merge);
   if (oldKeys.length === 0) return 0;
   return db.transaction().execute(async (trx) => {
     const a = await trx
