@@ -252,6 +252,7 @@ export async function issueTempPassword(
   deps: IdentityDeps,
   target: TempPasswordTarget,
   email: string,
+  displayName?: string,
 ): Promise<{ user_id: string; temp_password: string; expires_at: string }> {
   let userId: number;
   if (target.kind === 'user') {
@@ -290,6 +291,8 @@ export async function issueTempPassword(
       .updateTable('auth_user')
       .set({
         email: email.trim(),
+        // The name the community owner gave when onboarding (§7.3 `display_name`); absent keeps the current one.
+        ...(displayName ? { display_name: displayName } : {}),
         password_hash: passwordHash,
         must_change_password: true,
         temp_password_expires_at: expiresAt,

@@ -260,6 +260,40 @@ describe('user API keys (§8.3 scenario 4)', () => {
 });
 
 describe('temporary passwords (§7.4)', () => {
+  it('stores an optional display_name with the temp password, and keeps the current one without it', async () => {
+    const issued = await call(h.app, 'POST', '/auth/temp-password', {
+      platform: 'discord',
+      platform_id: '42424',
+      platform_username: 'shearwater',
+      email: 'shearwater@example.org',
+      display_name: '  Shearwater the Great  ',
+    });
+    expect(issued.status).toBe(200);
+    const { user_id } = issued.body.data;
+    const shown = async () => (await call(h.app, 'GET', `/identity/user/${user_id}`)).body.data.display_name;
+    expect(await shown()).toBe('Shearwater the Great');
+    expect(
+      (await call(h.app, 'POST', '/auth/temp-password', { user_id, email: 'shearwater@example.org' })).status,
+    ).toBe(200);
+    expect(await shown()).toBe('Shearwater the Great');
+    expect(
+      (
+        await call(h.app, 'POST', '/auth/temp-password', {
+          user_id,
+          email: 'shearwater@example.org',
+          display_name: 'Shearwater II',
+        })
+      ).status,
+    ).toBe(200);
+    expect(await shown()).toBe('Shearwater II');
+    const tooLong = await call(h.app, 'POST', '/auth/temp-password', {
+      user_id,
+      email: 'shearwater@example.org',
+      display_name: 'x'.repeat(129),
+    });
+    expect(tooLong.status).toBe(400);
+  });
+
   it('issues a temp password for a platform account, forces a change, and expires it', async () => {
     const issued = await call(h.app, 'POST', '/auth/temp-password', {
       platform: 'twitch',

@@ -14,16 +14,20 @@ export async function createPortalUser(
   deps: Pick<PortalDeps, 'identity' | 'mailer' | 'logger' | 'publicUrl' | 'appName' | 'apiTimeoutMs'>,
   target: TempPasswordTarget,
   email: string,
+  displayName?: string,
 ): Promise<{ user_id: string; email_sent: boolean }> {
-  const body =
-    target.kind === 'user'
-      ? { user_id: target.userId, email }
+  const body = {
+    ...(target.kind === 'user'
+      ? { user_id: target.userId }
       : {
           platform: target.platform,
           platform_id: target.platformUserId,
           platform_username: target.platformUsername,
-          email,
-        };
+        }),
+    email,
+    // Identity stores it on the user (§7.3); an empty name is left out rather than clearing one.
+    ...(displayName ? { display_name: displayName } : {}),
+  };
   const r = await callPeer<{ user_id: string; temp_password: string; expires_at: string }>(
     deps.identity,
     '/auth/temp-password',

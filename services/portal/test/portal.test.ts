@@ -169,6 +169,20 @@ describe('§8.7.2 temporary-password onboarding', () => {
     expect(web.cookies.has('wb_session')).toBe(false);
   });
 
+  it('create_user passes display_name through to identity', async () => {
+    const r = await call(h.apps.portal, 'POST', '/api/create_user', {
+      platform: 'discord',
+      platform_user_id: '7373',
+      platform_username: 'puffin',
+      email: 'puffin@example.org',
+      display_name: 'Captain Puffin',
+    });
+    expect(r.status).toBe(201);
+    const user = await call(h.apps.identity, 'GET', `/identity/user/${r.body.data.user_id}`);
+    expect(user.body.data.display_name).toBe('Captain Puffin');
+    expect(user.body.data.email).toBe('puffin@example.org');
+  });
+
   it('create_user validates the e-mail and refuses an account that already has its own password', async () => {
     const bad = await call(h.apps.portal, 'POST', '/api/create_user', {
       platform: 'twitch',

@@ -142,11 +142,20 @@ export function mountAuthRoutes(app: App, deps: ServiceDeps, id: IdentityDeps) {
         platform_id: PlatformAccountId.optional(),
         platform_username: z.string().trim().min(1).max(128).optional(),
         email: Email,
+        display_name: z.string().trim().min(1).max(128).optional(),
       }),
     },
     async (c, { body }) => {
       if (body.user_id)
-        return ok(c, await issueTempPassword(id, { kind: 'user', userId: Number(body.user_id) }, body.email));
+        return ok(
+          c,
+          await issueTempPassword(
+            id,
+            { kind: 'user', userId: Number(body.user_id) },
+            body.email,
+            body.display_name,
+          ),
+        );
       if (!body.platform || !body.platform_id)
         throw new ValidationError('Validation failed', [
           { path: 'platform_id', message: 'give user_id, or platform and platform_id' },
@@ -162,6 +171,7 @@ export function mountAuthRoutes(app: App, deps: ServiceDeps, id: IdentityDeps) {
             platformUsername: body.platform_username ?? body.platform_id,
           },
           body.email,
+          body.display_name,
         ),
       );
     },

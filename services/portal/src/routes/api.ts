@@ -129,6 +129,7 @@ export function mountApi(app: App, deps: ServiceDeps, portal: PortalDeps) {
               platformUsername: body.platform_username ?? body.platform_user_id,
             },
             body.email,
+            body.display_name,
           ),
           201,
         );
@@ -136,7 +137,12 @@ export function mountApi(app: App, deps: ServiceDeps, portal: PortalDeps) {
       if (body.waddlebot_user_id)
         return ok(
           c,
-          await createPortalUser(portal, { kind: 'user', userId: body.waddlebot_user_id }, body.email),
+          await createPortalUser(
+            portal,
+            { kind: 'user', userId: body.waddlebot_user_id },
+            body.email,
+            body.display_name,
+          ),
           201,
         );
       throw new ValidationError('Validation failed', [
