@@ -49,7 +49,7 @@ describe('npm start', () => {
     async () => {
       const dataDir = mkdtempSync(path.join(tmpdir(), 'wb-start-'));
       const first = startPlatform({ dataDir, portOffset: 30000 });
-      expect(await first.waitReady(names, 120_000)).toEqual([]);
+      expect(await first.waitReady(names, 120_000), first.output().slice(-3000)).toEqual([]);
       const out = first.output();
       for (const name of names) expect(out).toContain(first.url(name));
       expect(out).toContain(path.join(dataDir, 'service-api-key'));
@@ -58,7 +58,7 @@ describe('npm start', () => {
       expect(await first.stop()).toBe(0);
 
       const second = startPlatform({ dataDir, portOffset: 30000 });
-      expect(await second.waitReady(names, 120_000)).toEqual([]);
+      expect(await second.waitReady(names, 120_000), second.output().slice(-3000)).toEqual([]);
       expect(readFileSync(path.join(dataDir, 'service-api-key'), 'utf8')).toBe(key);
       expect(second.output()).toContain(path.join(dataDir, 'pglite'));
       expect(await second.stop()).toBe(0);

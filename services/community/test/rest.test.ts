@@ -337,7 +337,10 @@ describe('PUT /communities/:id/members/:user_id', () => {
     expect(res.body.data).toEqual({ user_id: '412', role: 'moderator' });
     // Earlier tests' fire-and-forget clears may still arrive: wait for this change's own.
     const clear = await router.waitFor(
-      (r) => r.path === '/router/admin/cache/clear' && r.json?.community_id === seals,
+      (r) =>
+        r.path === '/router/admin/cache/clear' &&
+        r.json?.community_id === seals &&
+        r.json?.entity_id === undefined,
       20_000,
     );
     expect(clear.json).toEqual({ community_id: seals });
