@@ -181,7 +181,12 @@ function handleError(err: Error, c: Context<AppEnv>, logger: Logger) {
     c.header('Retry-After', '5');
     return c.json(errorBody('SERVICE_UNAVAILABLE', 'Service temporarily unavailable', requestId), 503);
   }
-  logger.error('unhandled error', { request_id: requestId, route: c.req.routePath, method: c.req.method, err });
+  logger.error('unhandled error', {
+    request_id: requestId,
+    route: c.req.routePath,
+    method: c.req.method,
+    err,
+  });
   return c.json(errorBody('INTERNAL_ERROR', 'Internal server error', requestId), 500);
 }
 
