@@ -220,13 +220,34 @@ const linkUrl = (provider: string, token: string | null, body: Record<string, un
 const bareCallback = (provider: string, state: string, code: string) =>
   h.app.request(`/auth/oauth/${provider}/callback?code=${code}&state=${encodeURIComponent(state)}`);
 
-describe('OAuth linking started server-side (link-url)', () => {
+const linkComplete = (provider: string, token: string, linkCode: string) =>
+  call(
+    h.app,
+    'POST',
+    `/auth/oauth/${provider}/link-complete`,
+    { link_code: linkCode },
+    { ...json, Authorization: `Bearer ${token}` },
+  );
+
+/** link-url → provider → callback: the link_code the callback hands back to the portal. */
+async function linkCodeFor(provider: string, token: string, code: string) {
+  const started = await linkUrl(provider, token, { redirect: `${PORTAL}/identity` });
+  const res = await bareCallback(provider, new URL(started.body.data.url).searchParams.get('state')!, code);
+  expect(res.status).toBe(302);
+  const back = new URL(res.headers.get('location')!);
+  expect(`${back.origin}${back.pathname}`).toBe(`${PORTAL}/identity`);
+  return back.searchParams.get('link_code')!;
+}
+
+describe('OAuth linking started server-side (link-url, link-complete)', () => {
   it('needs a JWT, an enabled provider and a portal redirect', async () => {
     const { token } = await registerAndLogin('grebe');
-    expect((await linkUrl('twitch', null)).status).toBe(401);
-    expect((await linkUrl('slack', token)).status).toBe(400);
+    const portal = { redirect: `${PORTAL}/identity` };
+    expect((await linkUrl('twitch', null, portal)).status).toBe(401);
+    expect((await linkUrl('slack', token, portal)).status).toBe(400);
+    expect((await linkUrl('twitch', token)).status).toBe(400);
     expect((await linkUrl('twitch', token, { redirect: 'https://evil.example/identity' })).status).toBe(400);
-    const ok = await linkUrl('twitch', token, { redirect: `${PORTAL}/identity` });
+    const ok = await linkUrl('twitch', token, portal);
     expect(ok.status).toBe(200);
     const url = new URL(ok.body.data.url);
     expect(url.searchParams.get('client_id')).toBe('twitch-client');
@@ -234,44 +255,64 @@ describe('OAuth linking started server-side (link-url)', () => {
     expect(ok.body.data.expires_in).toBe(600);
   });
 
-  it("links the provider account to the JWT's user without a cookie, once", async () => {
+  it("links the provider account to the starting user's JWT only, without a cookie, once", async () => {
     const { userId, token } = await registerAndLogin('curlew');
     const seen = await call(h.app, 'POST', '/identity/resolve', {
       platform: 'twitch',
       platform_user_id: '8100',
       user_name: 'curlew_tv',
     });
+    const owner = async () => (await call(h.app, 'GET', '/identity/platform/twitch/8100')).body.data.user_id;
     twitchUsers.set('l1', { id: '8100', login: 'curlew_tv' });
     const started = await linkUrl('twitch', token, { redirect: `${PORTAL}/identity` });
     const state = new URL(started.body.data.url).searchParams.get('state')!;
     const res = await bareCallback('twitch', state, 'l1');
-    expect(res.status).toBe(302);
-    expect(res.headers.get('location')).toBe(`${PORTAL}/identity?linked=twitch`);
-    expect((await call(h.app, 'GET', '/identity/platform/twitch/8100')).body.data.user_id).toBe(userId);
+    const linkCode = new URL(res.headers.get('location')!).searchParams.get('link_code')!;
+    expect(linkCode.length).toBeGreaterThanOrEqual(43);
+    // The state is single-use.
+    expect((await bareCallback('twitch', state, 'l1')).status).toBe(400);
+    // Nothing is linked until the starting user redeems the code; another user's JWT cannot
+    // (a start URL planted in a victim's browser), and the refused attempt burns the code.
+    expect(await owner()).toBe(seen.body.data.uid);
+    const intruder = await registerAndLogin('skua');
+    expect((await linkComplete('twitch', intruder.token, linkCode)).status).toBe(403);
+    expect(await owner()).toBe(seen.body.data.uid);
+    expect((await linkComplete('twitch', token, linkCode)).status).toBe(400);
+
+    const code2 = await linkCodeFor('twitch', token, 'l1');
+    expect((await linkComplete('discord', token, code2)).status).toBe(400);
+    const code3 = await linkCodeFor('twitch', token, 'l1');
+    const done = await linkComplete('twitch', token, code3);
+    expect(done.status).toBe(200);
+    expect(done.body.data).toEqual({ user_id: userId, platform: 'twitch', merged_uid: seen.body.data.uid });
+    expect(await owner()).toBe(userId);
+    expect((await linkComplete('twitch', token, code3)).status).toBe(400);
     const merged = await eventually(() =>
       h.subscribers.community
         .calls('POST', '/internal/user-merged')
         .find((r) => r.json.from_uid === seen.body.data.uid),
     );
     expect(merged.json.into_uid).toBe(userId);
-    // The state is single-use.
-    expect((await bareCallback('twitch', state, 'l1')).status).toBe(400);
   });
 
-  it('sends the browser back with link_error when the account belongs to someone else, or on refusal', async () => {
+  it('refuses an account owned by someone else; a provider refusal goes back as link_error', async () => {
     const owner = await registerAndLogin('dunlin');
     const other = await registerAndLogin('sanderling');
     discordUsers.set('l2', { id: '8200', username: 'dunlin', verified: true, email: 'x@example.org' });
-    const first = await linkUrl('discord', owner.token, { redirect: `${PORTAL}/identity` });
-    await bareCallback('discord', new URL(first.body.data.url).searchParams.get('state')!, 'l2');
+    expect(
+      (await linkComplete('discord', owner.token, await linkCodeFor('discord', owner.token, 'l2'))).status,
+    ).toBe(200);
     // A second identity for the owner, so it is not a mergeable single-identity user.
     twitchUsers.set('l3', { id: '8201', login: 'dunlin' });
-    const second = await linkUrl('twitch', owner.token, { redirect: `${PORTAL}/identity` });
-    await bareCallback('twitch', new URL(second.body.data.url).searchParams.get('state')!, 'l3');
-
-    const stolen = await linkUrl('discord', other.token, { redirect: `${PORTAL}/identity` });
-    const res = await bareCallback('discord', new URL(stolen.body.data.url).searchParams.get('state')!, 'l2');
-    expect(res.headers.get('location')).toBe(`${PORTAL}/identity?link_error=conflict`);
+    expect(
+      (await linkComplete('twitch', owner.token, await linkCodeFor('twitch', owner.token, 'l3'))).status,
+    ).toBe(200);
+    const conflict = await linkComplete(
+      'discord',
+      other.token,
+      await linkCodeFor('discord', other.token, 'l2'),
+    );
+    expect(conflict.status).toBe(409);
     expect((await call(h.app, 'GET', '/identity/platform/discord/8200')).body.data.user_id).toBe(
       owner.userId,
     );

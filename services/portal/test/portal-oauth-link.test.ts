@@ -90,6 +90,27 @@ describe('GET /identity/connect/:provider (§7.2, identity §3.4 step 2)', () =>
     expect(page.text).not.toContain('robin_tv');
   });
 
+  it("a start URL planted in another user's browser links nothing", async () => {
+    const attacker = await h.onboard('discord', '5004', 'magpie', 'magpie@example.net');
+    const attackerWeb = await h.loggedIn('magpie@example.net', attacker.password, 'Magpie-Thief-2026');
+    const victim = await h.onboard('discord', '5005', 'dove', 'dove@example.net');
+    const victimWeb = await h.loggedIn('dove@example.net', victim.password, 'Gentle-Dove-2026');
+    await h.resolve('twitch', '6005', 'dove_tv');
+    twitchUsers.set('k5', { id: '6005', login: 'dove_tv' });
+    // The attacker starts a link flow and hands the provider URL to the victim, who consents.
+    nextCode = 'k5';
+    const planted = (await attackerWeb.get('/identity/connect/twitch')).location!;
+    const consent = await fetch(planted, { redirect: 'manual' });
+    const callback = new URL(consent.headers.get('location')!);
+    const back = new URL(
+      (await h.apps.identity.request(`${callback.pathname}${callback.search}`)).headers.get('location')!,
+    );
+    const page = await victimWeb.follow(await victimWeb.get(`${back.pathname}${back.search}`));
+    expect(page.text).toContain('That link was started by another WaddleBot user');
+    expect(await h.resolve('twitch', '6005', 'dove_tv')).not.toBe(attacker.userId);
+    expect(page.text).not.toContain('magpie');
+  });
+
   it('needs a session and a known provider', async () => {
     expect((await new WebClient(h.apps.portal).get('/identity/connect/twitch')).location).toBe('/auth/login');
     const { password } = await h.onboard('discord', '5003', 'tit', 'tit@example.net');

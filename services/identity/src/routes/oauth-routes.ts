@@ -1,5 +1,6 @@
 import {
   AppError,
+  ForbiddenError,
   ValidationError,
   ok,
   restRoute,
@@ -23,6 +24,7 @@ import {
   sealState,
   type OAuthClients,
   type OAuthState,
+  type ProviderProfile,
 } from '../oauth.js';
 import { activeUser, uidOf } from '../users.js';
 import { authenticated } from './route-auth.js';
@@ -30,12 +32,18 @@ import { authenticated } from './route-auth.js';
 const COOKIE_PATH = '/auth/oauth';
 /** Server-side state of flows started by `link-url`; the browser never held identity's cookie. */
 const LINK_STATE_PREFIX = 'identity:oauth-link:';
+/** Provider accounts read by a link flow's callback, waiting for `link-complete`. */
+const LINK_DONE_PREFIX = 'identity:oauth-link-done:';
+
+interface PendingLink {
+  provider: string;
+  user_id: string;
+  profile: ProviderProfile;
+  exp: number;
+}
 
 /** What a link flow's redirect says went wrong: fixed words, never exception text. */
 const LINK_ERRORS: Record<string, string> = {
-  CONFLICT: 'conflict',
-  FORBIDDEN: 'inactive',
-  AUTH_REQUIRED: 'inactive',
   VALIDATION_ERROR: 'failed',
   UPSTREAM_ERROR: 'unavailable',
 };
@@ -94,7 +102,10 @@ export function mountOAuthRoutes(app: App, deps: ServiceDeps, id: IdentityDeps, 
   /**
    * Starts linking for the JWT's user (§3.4 step 2) when the caller cannot send the JWT on a browser
    * redirect: the portal asks server-side and sends the browser to the returned URL. The state is
-   * kept here, bound to that user, for one use within OAUTH_STATE_TTL.
+   * kept here, bound to that user, for one use within OAUTH_STATE_TTL. The callback does not link:
+   * it hands the portal a one-time `link_code` that only the same user's JWT can redeem
+   * (`link-complete`), so a start URL planted in someone else's browser cannot attach their
+   * provider account to the planter's user.
    */
   restRoute(
     app,
@@ -104,13 +115,13 @@ export function mountOAuthRoutes(app: App, deps: ServiceDeps, id: IdentityDeps, 
       path: '/auth/oauth/{provider}/link-url',
       summary: "Provider authorize URL that links the account to the caller's user",
       params: z.object({ provider: z.string().max(32) }),
-      body: z.object({ redirect: z.string().max(2048).optional() }),
+      body: z.object({ redirect: z.string().min(1).max(2048) }),
     },
     async (c: Context, { params, body }) => {
       const provider = enabledProvider(id.config, params.provider);
       if (!provider) throw new ValidationError('Unknown or disabled OAuth provider');
-      const redirect = body.redirect || null;
-      if (redirect !== null && !isPortalUrl(redirect, id.config.PORTAL_PUBLIC_URL))
+      const redirect = body.redirect;
+      if (!isPortalUrl(redirect, id.config.PORTAL_PUBLIC_URL))
         throw new ValidationError('redirect must point into the portal', [
           { path: 'redirect', message: 'must start with PORTAL_PUBLIC_URL' },
         ]);
@@ -137,9 +148,8 @@ export function mountOAuthRoutes(app: App, deps: ServiceDeps, id: IdentityDeps, 
 
   /** The link flow's saved state, consumed: `del` answers 1 for exactly one of racing callbacks. */
   async function takeLinkState(state: string): Promise<OAuthState | null> {
-    const key = `${LINK_STATE_PREFIX}${state}`;
-    const raw = await id.state.kv.get(key);
-    if (!raw || (await id.state.kv.del(key)) !== 1) return null;
+    const raw = await takeOnce(`${LINK_STATE_PREFIX}${state}`);
+    if (!raw) return null;
     try {
       const saved = JSON.parse(raw) as OAuthState;
       return saved.state === state && saved.exp > id.clock.nowMs() ? saved : null;
@@ -147,6 +157,53 @@ export function mountOAuthRoutes(app: App, deps: ServiceDeps, id: IdentityDeps, 
       return null;
     }
   }
+
+  /** Takes a kv entry for exactly one caller: `del` answers 1 for one of racing requests. */
+  async function takeOnce(key: string): Promise<string | null> {
+    const raw = await id.state.kv.get(key);
+    return raw && (await id.state.kv.del(key)) === 1 ? raw : null;
+  }
+
+  restRoute(
+    app,
+    authenticated(deps, id, 'jwt'),
+    {
+      method: 'post',
+      path: '/auth/oauth/{provider}/link-complete',
+      summary: "Links the provider account read by a link flow to the caller's user",
+      params: z.object({ provider: z.string().max(32) }),
+      body: z.object({ link_code: z.string().min(1).max(128) }),
+    },
+    async (c: Context, { params, body }) => {
+      const provider = enabledProvider(id.config, params.provider);
+      if (!provider) throw new ValidationError('Unknown or disabled OAuth provider');
+      const user = await jwtUser(id, (c.get('auth') as AppEnv['Variables']['auth']).user_id);
+      const raw = await takeOnce(`${LINK_DONE_PREFIX}${body.link_code}`);
+      let pending: PendingLink | null = null;
+      try {
+        pending = raw ? (JSON.parse(raw) as PendingLink) : null;
+      } catch {
+        pending = null;
+      }
+      if (!pending || pending.provider !== provider.name || pending.exp <= id.clock.nowMs())
+        throw new ValidationError('Invalid or expired link code');
+      if (pending.user_id !== uidOf(user.id)) {
+        deps.logger.authz({
+          action: 'oauth_link_complete',
+          user: uidOf(user.id),
+          result: 'DENIED',
+          platform: provider.name,
+        });
+        throw new ForbiddenError('This link was started by another user');
+      }
+      const { userId, mergedFrom } = await completeOAuth(id, provider.name, pending.profile, user.id);
+      return ok(c, {
+        user_id: uidOf(userId),
+        platform: provider.name,
+        ...(mergedFrom !== null ? { merged_uid: uidOf(mergedFrom) } : {}),
+      });
+    },
+  );
 
   app.get('/auth/oauth/:provider/callback', async (c) => {
     const provider = enabledProvider(id.config, c.req.param('provider'));
@@ -160,28 +217,40 @@ export function mountOAuthRoutes(app: App, deps: ServiceDeps, id: IdentityDeps, 
     if (!saved || saved.provider !== provider.name)
       throw new ValidationError('Invalid or expired OAuth state');
     // A link flow returns to the portal page that started it, with the outcome in the query.
-    const linkRedirect = linkFlow && saved.redirect ? saved.redirect : null;
+    const linkRedirect = linkFlow && saved.redirect && saved.user_id ? saved.redirect : null;
     if (c.req.query('error')) {
       if (linkRedirect) return c.redirect(withQuery(linkRedirect, 'link_error', 'denied'), 302);
       throw new ValidationError('The provider refused the sign-in');
     }
     const code = c.req.query('code');
     if (!code) throw new ValidationError('Missing authorization code');
-    let userId: number;
-    try {
-      const profile = await fetchProviderProfile(clients, provider, code);
-      ({ userId } = await completeOAuth(
-        id,
-        provider.name,
+    if (linkRedirect) {
+      let profile: ProviderProfile;
+      try {
+        profile = await fetchProviderProfile(clients, provider, code);
+      } catch (err) {
+        const reason = err instanceof AppError ? LINK_ERRORS[err.code] : undefined;
+        if (reason) return c.redirect(withQuery(linkRedirect, 'link_error', reason), 302);
+        throw err;
+      }
+      const linkCode = newStateValue();
+      const ttl = id.config.OAUTH_STATE_TTL;
+      const pending: PendingLink = {
+        provider: provider.name,
+        user_id: saved.user_id!,
         profile,
-        saved.user_id ? Number(saved.user_id) : null,
-      ));
-    } catch (err) {
-      const reason = err instanceof AppError ? LINK_ERRORS[err.code] : undefined;
-      if (linkRedirect && reason) return c.redirect(withQuery(linkRedirect, 'link_error', reason), 302);
-      throw err;
+        exp: id.clock.nowMs() + ttl * 1000,
+      };
+      await id.state.kv.set(`${LINK_DONE_PREFIX}${linkCode}`, JSON.stringify(pending), ttl);
+      return c.redirect(withQuery(linkRedirect, 'link_code', linkCode), 302);
     }
-    if (linkRedirect) return c.redirect(withQuery(linkRedirect, 'linked', provider.name), 302);
+    const profile = await fetchProviderProfile(clients, provider, code);
+    const { userId } = await completeOAuth(
+      id,
+      provider.name,
+      profile,
+      saved.user_id ? Number(saved.user_id) : null,
+    );
     const user = await activeUser(id.db, userId);
     const { token } = await issueToken(id, {
       id: userId,

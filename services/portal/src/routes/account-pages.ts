@@ -14,7 +14,7 @@ const KEY_ID = /^\d{1,12}$/;
 const LINK_ERROR_TEXT: Record<string, string> = {
   conflict: 'That account is already linked to another WaddleBot user.',
   denied: 'The platform did not allow the link.',
-  inactive: 'Your account is not active.',
+  other_user: 'That link was started by another WaddleBot user, so it was not applied.',
   unavailable: 'The platform could not be reached. Try again later.',
 };
 
@@ -304,23 +304,38 @@ export function mountAccountPages(app: Hono<any>, deps: PortalDeps) {
     return c.redirect('/identity', 302);
   });
 
-  /** Where identity sends the browser after a link flow; the outcome arrives as fixed words. */
+  /**
+   * Where identity sends the browser after the provider: with a one-time `link_code` that this
+   * session's JWT redeems (identity refuses a code started by another user), or a `link_error` word.
+   */
   app.get('/identity/connected/:provider', async (c) => {
     const session = await requireUser(c, deps);
     if (session instanceof Response) return session;
     const provider = c.req.param('provider');
     if (!isProvider(provider))
       return renderMessagePage(c, deps, 404, 'Unknown provider', 'No such provider.', session);
-    const error = c.req.query('link_error');
-    if (c.req.query('linked') === provider && !error)
+    const linkCode = c.req.query('link_code');
+    const failed = `Your ${provider} account could not be linked. Try again.`;
+    if (!linkCode) {
+      await setFlash(c, deps, 'error', LINK_ERROR_TEXT[c.req.query('link_error') ?? ''] ?? failed);
+      return c.redirect('/identity', 302);
+    }
+    const r = await asUser(session, `/auth/oauth/${provider}/link-complete`, 'POST', { link_code: linkCode });
+    if (r.kind === 'ok') {
+      deps.logger.audit({
+        action: 'portal_oauth_link',
+        user: session.userId,
+        platform: provider,
+        result: 'SUCCESS',
+      });
       await setFlash(c, deps, 'info', `Your ${provider} account is now linked.`);
-    else
-      await setFlash(
-        c,
-        deps,
-        'error',
-        LINK_ERROR_TEXT[error ?? ''] ?? `Your ${provider} account could not be linked. Try again.`,
-      );
+    } else {
+      const reason =
+        r.kind === 'error'
+          ? ({ 409: 'conflict', 403: 'other_user' } as Record<number, string>)[r.status]
+          : undefined;
+      await setFlash(c, deps, 'error', LINK_ERROR_TEXT[reason ?? ''] ?? failed);
+    }
     return c.redirect('/identity', 302);
   });
 
