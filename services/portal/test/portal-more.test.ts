@@ -250,6 +250,11 @@ describe('sessions', () => {
 
     await web.get('/admin/users?q=tusky');
     await web.post(`/admin/users/${tuskyUid}/active`, { is_active: 'true' });
+    const self = await web.follow(await web.post(`/admin/users/${rootUid}/active`, { is_active: 'false' }));
+    expect(self.text).toContain('You cannot deactivate your own account.');
+    expect((await call(h.apps.identity, 'GET', '/identity/users?search=root2')).body.data[0].is_active).toBe(
+      true,
+    );
     const back = await call(h.apps.identity, 'POST', '/auth/login', {
       username: 'tusky@example.net',
       password,

@@ -123,6 +123,11 @@ export function mountAdminPages(app: Hono<any>, deps: PortalDeps) {
     if (form instanceof Response) return form;
     const id = c.req.param('id') ?? '';
     if (!/^\d{1,12}$/.test(id)) return renderMessagePage(c, deps, 404, 'Not found', 'No such user.', session);
+    // Identity sees only the service key here, so the portal keeps an admin from locking itself out.
+    if (id === session.userId && form.is_active !== 'true') {
+      await setFlash(c, deps, 'error', 'You cannot deactivate your own account.');
+      return c.redirect('/admin/users', 302);
+    }
     const r = await callPeer(deps.identity, `/identity/users/${id}/active`, {
       method: 'PUT',
       body: { is_active: form.is_active === 'true' },
