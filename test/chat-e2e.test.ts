@@ -10,7 +10,12 @@ import {
   type FakeServer,
 } from '@waddlebot/core/testing';
 import { selectServices } from '../scripts/launcher.js';
-import { killPlatformProcesses, startPlatform, type PlatformProcess } from './support/platform-process.js';
+import {
+  CHAT_E2E_PORT_OFFSET,
+  killPlatformProcesses,
+  startPlatform,
+  type PlatformProcess,
+} from './support/platform-process.js';
 
 /**
  * What a new user does after `npm start`: chat on Twitch, Discord and Slack reaches the local
@@ -84,7 +89,7 @@ beforeAll(async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'wb-e2e-'));
   platform = startPlatform({
     dataDir,
-    portOffset: 31000,
+    portOffset: CHAT_E2E_PORT_OFFSET,
     env: {
       TWITCH_API_BASE_URL: `${twitch.url}/helix`,
       TWITCH_AUTH_BASE_URL: `${twitch.url}/oauth2`,

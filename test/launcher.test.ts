@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { allInOneEnv, ensureSecretKey, ensureServiceKey, selectServices } from '../scripts/launcher.js';
-import { killPlatformProcesses, startPlatform } from './support/platform-process.js';
+import { LAUNCHER_PORT_OFFSET, killPlatformProcesses, startPlatform } from './support/platform-process.js';
 
 describe('all-in-one environment (contracts §17.2–§17.3)', () => {
   it('points every <NAME>_URL at 127.0.0.1 on its port; explicit URLs and <NAME>_PORT win; PORT is dropped', () => {
@@ -48,7 +48,7 @@ describe('npm start', () => {
     'brings every existing service to /readyz 200 in one process, stops cleanly, and a second start reuses the data directory',
     async () => {
       const dataDir = mkdtempSync(path.join(tmpdir(), 'wb-start-'));
-      const first = startPlatform({ dataDir, portOffset: 30000 });
+      const first = startPlatform({ dataDir, portOffset: LAUNCHER_PORT_OFFSET });
       expect(await first.waitReady(names, 120_000), first.output().slice(-3000)).toEqual([]);
       const out = first.output();
       for (const name of names) expect(out).toContain(first.url(name));
@@ -57,7 +57,7 @@ describe('npm start', () => {
       expect(out).not.toContain(key);
       expect(await first.stop()).toBe(0);
 
-      const second = startPlatform({ dataDir, portOffset: 30000 });
+      const second = startPlatform({ dataDir, portOffset: LAUNCHER_PORT_OFFSET });
       expect(await second.waitReady(names, 120_000), second.output().slice(-3000)).toEqual([]);
       expect(readFileSync(path.join(dataDir, 'service-api-key'), 'utf8')).toBe(key);
       expect(second.output()).toContain(path.join(dataDir, 'pglite'));

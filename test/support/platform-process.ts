@@ -14,6 +14,14 @@ export interface PlatformProcess {
   stop(): Promise<number | null>;
 }
 
+/**
+ * Port offsets of the spawned platforms: canonical ports + offset stay below 32768, outside
+ * Linux's ephemeral range, so no fake server or client socket of a parallel test file can take
+ * one first (38000 did collide). One offset per test file: they run in parallel.
+ */
+export const LAUNCHER_PORT_OFFSET = 20000;
+export const CHAT_E2E_PORT_OFFSET = 21000;
+
 const running: ChildProcess[] = [];
 
 /** Kills whatever a failed test left running; call from afterAll. */
