@@ -8,6 +8,7 @@ import {
   type App,
   type ServiceDeps,
 } from '@waddlebot/core';
+import type { Context } from 'hono';
 import { actorOf, assertMayManageModules, assertMayReadCommunity } from '../access.js';
 import { fetchCommunity } from '../community-client.js';
 import {
@@ -29,6 +30,22 @@ async function requireCommunity(mdeps: MarketplaceDeps, communityId: number) {
   const community = await fetchCommunity(mdeps.community, communityId);
   if (!community) throw new NotFoundError('Community not found');
   return community;
+}
+
+/**
+ * The acting user of an install/uninstall/toggle/config request, once the community exists and the
+ * user may manage its modules (§6.2).
+ */
+async function authorizeModuleManager(
+  mdeps: MarketplaceDeps,
+  c: Context,
+  communityId: number,
+  bodyUserId: string | undefined,
+): Promise<string> {
+  const actor = actorOf(c, bodyUserId);
+  await requireCommunity(mdeps, communityId);
+  await assertMayManageModules(mdeps, actor, communityId);
+  return actor.userKey!;
 }
 
 /** Per-community installs, toggles, config, router sync and reviews (§6.2, §6.3). */
@@ -53,16 +70,14 @@ export function mountInstallationRoutes(app: App, deps: ServiceDeps, mdeps: Mark
       status: 201,
     },
     async (c, { body }) => {
-      const actor = actorOf(c, body.user_id);
       const module = await findListedModule(mdeps.db, body.module_id);
-      await requireCommunity(mdeps, body.community_id);
-      await assertMayManageModules(mdeps, actor, body.community_id);
+      const userKey = await authorizeModuleManager(mdeps, c, body.community_id, body.user_id);
       const res = await installModule(
         mdeps,
         {
           moduleId: body.module_id,
           communityId: body.community_id,
-          userKey: actor.userKey!,
+          userKey,
           version: body.version,
         },
         module,
@@ -86,15 +101,13 @@ export function mountInstallationRoutes(app: App, deps: ServiceDeps, mdeps: Mark
       }),
     },
     async (c, { body }) => {
-      const actor = actorOf(c, body.user_id);
-      await requireCommunity(mdeps, body.community_id);
-      await assertMayManageModules(mdeps, actor, body.community_id);
+      const userKey = await authorizeModuleManager(mdeps, c, body.community_id, body.user_id);
       return ok(
         c,
         await uninstallModule(mdeps, {
           moduleId: body.module_id,
           communityId: body.community_id,
-          userKey: actor.userKey!,
+          userKey,
         }),
       );
     },
@@ -127,15 +140,13 @@ export function mountInstallationRoutes(app: App, deps: ServiceDeps, mdeps: Mark
       body: z.object({ module_id: ModuleIdParam, enabled: z.boolean(), user_id: UserKey.optional() }),
     },
     async (c, { params, body }) => {
-      const actor = actorOf(c, body.user_id);
-      await requireCommunity(mdeps, params.community_id);
-      await assertMayManageModules(mdeps, actor, params.community_id);
+      const userKey = await authorizeModuleManager(mdeps, c, params.community_id, body.user_id);
       return ok(
         c,
         await toggleModule(mdeps, {
           moduleId: body.module_id,
           communityId: params.community_id,
-          userKey: actor.userKey!,
+          userKey,
           enabled: body.enabled,
         }),
       );
@@ -168,15 +179,13 @@ export function mountInstallationRoutes(app: App, deps: ServiceDeps, mdeps: Mark
       body: z.object({ config: z.record(z.string(), z.unknown()), user_id: UserKey.optional() }),
     },
     async (c, { params, body }) => {
-      const actor = actorOf(c, body.user_id);
-      await requireCommunity(mdeps, params.community_id);
-      await assertMayManageModules(mdeps, actor, params.community_id);
+      const userKey = await authorizeModuleManager(mdeps, c, params.community_id, body.user_id);
       return ok(
         c,
         await setModuleConfig(mdeps, {
           moduleId: params.module_id,
           communityId: params.community_id,
-          userKey: actor.userKey!,
+          userKey,
           config: body.config,
         }),
       );
