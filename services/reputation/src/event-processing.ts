@@ -2,6 +2,7 @@ import { GLOBAL_COMMUNITY_ID, UpstreamError, sql } from '@waddlebot/core';
 import type { Transaction } from 'kysely';
 import type { ReputationDB } from './db.js';
 import type { ReputationDeps } from './reputation-deps.js';
+import { lockReputationRow } from './reputation-row.js';
 import {
   DEFAULT_WEIGHTS,
   classifyEvent,
@@ -74,26 +75,12 @@ async function book(
   delta: number,
 ): Promise<Booked> {
   const now = deps.clock.now();
-  await trx
-    .insertInto('user_reputation')
-    .values({
-      user_id: event.userKey,
-      community_id: communityId,
-      current_score: deps.range.initial,
-      total_events: 0,
-      last_activity: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .onConflict((oc) => oc.columns(['user_id', 'community_id']).doNothing())
-    .execute();
-  const row = await trx
-    .selectFrom('user_reputation')
-    .select(['id', 'current_score', 'total_events'])
-    .where('user_id', '=', event.userKey)
-    .where('community_id', '=', communityId)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
+  const row = await lockReputationRow(trx, {
+    userKey: event.userKey,
+    communityId,
+    initialScore: deps.range.initial,
+    now,
+  });
   const previous = Number(row.current_score);
   const next = clampScore(previous + delta, deps.range);
   const totalEvents = row.total_events + 1;

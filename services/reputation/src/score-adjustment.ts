@@ -1,5 +1,6 @@
 import { sql } from '@waddlebot/core';
 import type { ReputationDeps } from './reputation-deps.js';
+import { lockReputationRow } from './reputation-row.js';
 import { toScale } from './scoring-model.js';
 
 /**
@@ -14,26 +15,12 @@ export async function setScore(
   const score = toScale(input.score);
   const result = await deps.db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`reputation:user:${input.userKey}`}))`.execute(trx);
-    await trx
-      .insertInto('user_reputation')
-      .values({
-        user_id: input.userKey,
-        community_id: input.communityId,
-        current_score: deps.range.initial,
-        total_events: 0,
-        last_activity: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict((oc) => oc.columns(['user_id', 'community_id']).doNothing())
-      .execute();
-    const row = await trx
-      .selectFrom('user_reputation')
-      .select(['id', 'current_score'])
-      .where('user_id', '=', input.userKey)
-      .where('community_id', '=', input.communityId)
-      .forUpdate()
-      .executeTakeFirstOrThrow();
+    const row = await lockReputationRow(trx, {
+      userKey: input.userKey,
+      communityId: input.communityId,
+      initialScore: deps.range.initial,
+      now,
+    });
     const previous = Number(row.current_score);
     await trx
       .updateTable('user_reputation')
