@@ -1,5 +1,6 @@
 import { AppError, NotFoundError, generateApiKey, sha256Hex } from '@waddlebot/core';
-import { sql } from 'kysely';
+import { sql, type Updateable } from 'kysely';
+import type { UserApiKeysTable } from './db.js';
 import { recordActivity } from './activity.js';
 import type { IdentityDeps } from './identity-deps.js';
 import { uidOf } from './users.js';
@@ -87,15 +88,18 @@ export async function listApiKeys(deps: Pick<IdentityDeps, 'db' | 'clock'>, user
   }));
 }
 
-export async function revokeApiKey(
+/** Applies `change` to the user's active key `keyId` (404 when there is none) and records the action. */
+async function changeActiveApiKey(
   deps: IdentityDeps,
   userId: number,
   keyId: number,
-): Promise<{ revoked: true }> {
-  const now = deps.clock.now();
+  action: 'api_key_revoke' | 'api_key_regenerate',
+  change: Updateable<UserApiKeysTable>,
+  now: Date,
+): Promise<void> {
   const res = await deps.db
     .updateTable('user_api_keys')
-    .set({ is_active: false, revoked_at: now })
+    .set(change)
     .where('id', '=', keyId)
     .where('user_id', '=', userId)
     .where('is_active', '=', true)
@@ -103,12 +107,21 @@ export async function revokeApiKey(
   if (Number(res.numUpdatedRows) === 0) throw new NotFoundError('API key not found');
   await recordActivity(deps.db, {
     userId,
-    action: 'api_key_revoke',
+    action,
     success: true,
     metadata: { key_id: keyId },
     at: now,
   });
-  deps.logger.audit({ action: 'api_key_revoke', user: uidOf(userId), result: 'SUCCESS', key_id: keyId });
+  deps.logger.audit({ action, user: uidOf(userId), result: 'SUCCESS', key_id: keyId });
+}
+
+export async function revokeApiKey(
+  deps: IdentityDeps,
+  userId: number,
+  keyId: number,
+): Promise<{ revoked: true }> {
+  const now = deps.clock.now();
+  await changeActiveApiKey(deps, userId, keyId, 'api_key_revoke', { is_active: false, revoked_at: now }, now);
   return { revoked: true };
 }
 
@@ -119,22 +132,14 @@ export async function regenerateApiKey(
 ): Promise<{ api_key: string }> {
   const now = deps.clock.now();
   const apiKey = generateApiKey('wbot_user_');
-  const res = await deps.db
-    .updateTable('user_api_keys')
-    .set({ api_key_hash: sha256Hex(apiKey), regenerated_at: now })
-    .where('id', '=', keyId)
-    .where('user_id', '=', userId)
-    .where('is_active', '=', true)
-    .executeTakeFirst();
-  if (Number(res.numUpdatedRows) === 0) throw new NotFoundError('API key not found');
-  await recordActivity(deps.db, {
+  await changeActiveApiKey(
+    deps,
     userId,
-    action: 'api_key_regenerate',
-    success: true,
-    metadata: { key_id: keyId },
-    at: now,
-  });
-  deps.logger.audit({ action: 'api_key_regenerate', user: uidOf(userId), result: 'SUCCESS', key_id: keyId });
+    keyId,
+    'api_key_regenerate',
+    { api_key_hash: sha256Hex(apiKey), regenerated_at: now },
+    now,
+  );
   return { api_key: apiKey };
 }
 

@@ -256,46 +256,33 @@ export function mountCommunityPages(app: Hono<any>, deps: PortalDeps) {
             </td>
           </tr>`,
       );
+    const moduleTable = (list: NonNullable<typeof modules>['core']) =>
+      html`<table>
+        <thead>
+          <tr>
+            <th>Module</th>
+            <th>Command</th>
+            <th>Version</th>
+            <th>State</th>
+            <th>Usage</th>
+            <th>Last used</th>
+            <th></th>
+          </tr>
+        </thead>
+        <tbody>
+          ${moduleRows(list)}
+        </tbody>
+      </table>`;
     const modulesSection = html`<section id="modules">
       <h2>Modules</h2>
       ${
         modules
           ? html`<h3>Core</h3>
-              <table>
-                <thead>
-                  <tr>
-                    <th>Module</th>
-                    <th>Command</th>
-                    <th>Version</th>
-                    <th>State</th>
-                    <th>Usage</th>
-                    <th>Last used</th>
-                    <th></th>
-                  </tr>
-                </thead>
-                <tbody>
-                  ${moduleRows(modules.core)}
-                </tbody>
-              </table>
+              ${moduleTable(modules.core)}
               <h3>Marketplace</h3>
               ${
                 modules.marketplace.length
-                  ? html`<table>
-                      <thead>
-                        <tr>
-                          <th>Module</th>
-                          <th>Command</th>
-                          <th>Version</th>
-                          <th>State</th>
-                          <th>Usage</th>
-                          <th>Last used</th>
-                          <th></th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        ${moduleRows(modules.marketplace)}
-                      </tbody>
-                    </table>`
+                  ? moduleTable(modules.marketplace)
                   : html`<p>No marketplace modules installed.</p>`
               }
               <form method="post" action="/community/${cm.id}/modules/install">
