@@ -28,6 +28,7 @@ import {
   ObjectOrArray,
   assertBulkSize,
   bulkErrorMessage,
+  bulkSummary,
   envelope,
   json,
   parseItem,
@@ -136,11 +137,7 @@ export function mountAssignmentRoutes(
             application: body[index],
           };
       });
-      const successful = results.filter((r) => r.success).length;
-      return ok(c, {
-        results,
-        summary: { total: results.length, successful, failed: results.length - successful },
-      }) as never;
+      return ok(c, bulkSummary(results)) as never;
     },
   );
 

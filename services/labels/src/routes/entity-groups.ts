@@ -26,6 +26,7 @@ import {
   ObjectOrArray,
   assertBulkSize,
   bulkErrorMessage,
+  bulkSummary,
   envelope,
   json,
   parseItem,
@@ -166,11 +167,7 @@ export function mountEntityGroupRoutes(
           results.push({ success: false, error: bulkErrorMessage(err), application: raw });
         }
       }
-      const successful = results.filter((r) => r.success).length;
-      return ok(c, {
-        results,
-        summary: { total: results.length, successful, failed: results.length - successful },
-      }) as never;
+      return ok(c, bulkSummary(results)) as never;
     },
   );
 

@@ -66,6 +66,12 @@ export function bulkErrorMessage(
   return details && err.message === 'Validation failed' ? details : err.message;
 }
 
+/** A bulk call's answer: each item's result, in order, and how many succeeded and failed. */
+export function bulkSummary<R extends { success: boolean }>(results: R[]) {
+  const successful = results.filter((r) => r.success).length;
+  return { results, summary: { total: results.length, successful, failed: results.length - successful } };
+}
+
 /** The acting user of a write (core-and-admin §0.3); a write nobody is named for is a 400. */
 export function requiredActor(c: Context, claimed: string | undefined, field: string): string {
   const actor = actingUserKey(c, claimed);
