@@ -45,6 +45,18 @@ async function addModule(body: Record<string, unknown>, publish = true) {
 
 const install = (body: Record<string, unknown>, headers = serviceHeaders()) =>
   call(app, 'POST', '/marketplace/install', body, headers);
+const uninstall = (body: Record<string, unknown>) => call(app, 'POST', '/marketplace/uninstall', body);
+const toggleIn7 = (body: Record<string, unknown>) =>
+  call(app, 'POST', '/marketplace/community/7/toggle', body);
+const putDiceConfig = (communityId: number, body: Record<string, unknown>) =>
+  call(app, 'PUT', `/marketplace/community/${communityId}/modules/dice/config`, body);
+const reviewDice = (body: Record<string, unknown>, headers = serviceHeaders()) =>
+  call(app, 'POST', '/marketplace/module/dice/reviews', body, headers);
+/** The module ids in a community's effective module set. */
+const effectiveModuleIds = async (communityId: number): Promise<string[]> =>
+  (await call(app, 'GET', `/marketplace/community/${communityId}/modules`)).body.data.modules.map(
+    (m: { module_id: string }) => m.module_id,
+  );
 const enablementPuts = () =>
   router.calls('PUT', /^\/router\/admin\/commands\/\d+\/entities\//).map((r) => ({
     id: Number(r.path.split('/')[4]),
@@ -378,8 +390,7 @@ describe('§8.6.2 install', () => {
       version: '1.2.0',
       enabled: true,
     });
-    const nine = await call(app, 'GET', '/marketplace/community/9/modules');
-    expect(nine.body.data.modules.map((m: { module_id: string }) => m.module_id)).not.toContain('dice');
+    expect(await effectiveModuleIds(9)).not.toContain('dice');
     expect(
       (await call(app, 'GET', '/marketplace/community/7/modules', undefined, user('u-member7'))).status,
     ).toBe(200);
@@ -536,28 +547,28 @@ describe('§8.6.3 paid modules', () => {
 
 describe('§8.6.4 reviews', () => {
   it('not installed → 400; rating 6 → 400; a second review replaces the first', async () => {
-    const notInstalled = await call(app, 'POST', '/marketplace/module/dice/reviews', {
+    const notInstalled = await reviewDice({
       community_id: 12,
       user_id: 'u-admin12',
       user_name: 'Ada',
       rating: 4,
     });
     expect(notInstalled.status).toBe(400);
-    const six = await call(app, 'POST', '/marketplace/module/dice/reviews', {
+    const six = await reviewDice({
       community_id: 7,
       user_id: 'u-member7',
       user_name: 'M',
       rating: 6,
     });
     expect(six.status).toBe(400);
-    const first = await call(app, 'POST', '/marketplace/module/dice/reviews', {
+    const first = await reviewDice({
       community_id: 7,
       user_id: 'u-member7',
       user_name: 'M',
       rating: 4,
     });
     expect(first.status).toBe(201);
-    const second = await call(app, 'POST', '/marketplace/module/dice/reviews', {
+    const second = await reviewDice({
       community_id: 7,
       user_id: 'u-member7',
       user_name: 'M',
@@ -569,22 +580,10 @@ describe('§8.6.4 reviews', () => {
       rating_average: 2,
       rating_count: 1,
     });
-    const other = await call(
-      app,
-      'POST',
-      '/marketplace/module/dice/reviews',
-      { community_id: 7, rating: 5 },
-      user('u-owner7'),
-    );
+    const other = await reviewDice({ community_id: 7, rating: 5 }, user('u-owner7'));
     expect(other.status).toBe(201);
     expect(other.body.data).toMatchObject({ rating_average: 3.5, rating_count: 2 });
-    const outsider = await call(
-      app,
-      'POST',
-      '/marketplace/module/dice/reviews',
-      { community_id: 7, rating: 1 },
-      user('u-admin12'),
-    );
+    const outsider = await reviewDice({ community_id: 7, rating: 1 }, user('u-admin12'));
     expect(outsider.status).toBe(403);
     const list = await call(app, 'GET', '/marketplace/module/dice/reviews?per_page=1', undefined, noKey);
     expect(list.body.meta).toMatchObject({ total: 2, per_page: 1 });
@@ -594,7 +593,7 @@ describe('§8.6.4 reviews', () => {
 
 describe('§8.6.5 uninstall, toggle, core modules, config', () => {
   it('config is per community and needs the install permission', async () => {
-    const put = await call(app, 'PUT', '/marketplace/community/7/modules/dice/config', {
+    const put = await putDiceConfig(7, {
       config: { sides: 12 },
       user_id: 'u-admin7',
     });
@@ -602,7 +601,7 @@ describe('§8.6.5 uninstall, toggle, core modules, config', () => {
     expect(put.body.data).toEqual({ module_id: 'dice', config: { sides: 12 } });
     expect(
       (
-        await call(app, 'PUT', '/marketplace/community/7/modules/dice/config', {
+        await putDiceConfig(7, {
           config: { sides: 1 },
           user_id: 'u-member7',
         })
@@ -610,7 +609,7 @@ describe('§8.6.5 uninstall, toggle, core modules, config', () => {
     ).toBe(403);
     expect(
       (
-        await call(app, 'PUT', '/marketplace/community/12/modules/dice/config', {
+        await putDiceConfig(12, {
           config: {},
           user_id: 'u-admin12',
         })
@@ -618,7 +617,7 @@ describe('§8.6.5 uninstall, toggle, core modules, config', () => {
     ).toBe(404);
     expect(
       (
-        await call(app, 'PUT', '/marketplace/community/7/modules/dice/config', {
+        await putDiceConfig(7, {
           config: 'x',
           user_id: 'u-admin7',
         })
@@ -631,7 +630,7 @@ describe('§8.6.5 uninstall, toggle, core modules, config', () => {
   });
 
   it('toggling off disables the router commands for every channel', async () => {
-    const off = await call(app, 'POST', '/marketplace/community/7/toggle', {
+    const off = await toggleIn7({
       module_id: 'dice',
       enabled: false,
       user_id: 'u-admin7',
@@ -640,7 +639,7 @@ describe('§8.6.5 uninstall, toggle, core modules, config', () => {
     expect(off.body.data).toEqual({ module_id: 'dice', enabled: false });
     expect(enablementPuts().every((p) => !p.is_enabled)).toBe(true);
     expect(enablementPuts()).toHaveLength(4);
-    const on = await call(app, 'POST', '/marketplace/community/7/toggle', {
+    const on = await toggleIn7({
       module_id: 'dice',
       enabled: true,
       user_id: 'u-admin7',
@@ -648,7 +647,7 @@ describe('§8.6.5 uninstall, toggle, core modules, config', () => {
     expect(on.body.data.enabled).toBe(true);
     expect(
       (
-        await call(app, 'POST', '/marketplace/community/7/toggle', {
+        await toggleIn7({
           module_id: 'dice',
           enabled: 'yes',
           user_id: 'u-admin7',
@@ -658,7 +657,7 @@ describe('§8.6.5 uninstall, toggle, core modules, config', () => {
   });
 
   it('uninstall → 200, again → 404, toggle → 404', async () => {
-    const res = await call(app, 'POST', '/marketplace/uninstall', {
+    const res = await uninstall({
       module_id: 'dice',
       community_id: 7,
       user_id: 'u-admin7',
@@ -672,7 +671,7 @@ describe('§8.6.5 uninstall, toggle, core modules, config', () => {
     ).toBe(true);
     expect(
       (
-        await call(app, 'POST', '/marketplace/uninstall', {
+        await uninstall({
           module_id: 'dice',
           community_id: 7,
           user_id: 'u-admin7',
@@ -681,7 +680,7 @@ describe('§8.6.5 uninstall, toggle, core modules, config', () => {
     ).toBe(404);
     expect(
       (
-        await call(app, 'POST', '/marketplace/community/7/toggle', {
+        await toggleIn7({
           module_id: 'dice',
           enabled: true,
           user_id: 'u-admin7',
@@ -689,12 +688,11 @@ describe('§8.6.5 uninstall, toggle, core modules, config', () => {
       ).status,
     ).toBe(404);
     // Community 9's install is untouched.
-    const nine = await call(app, 'GET', '/marketplace/community/9/modules');
-    expect(nine.body.data.modules.map((m: { module_id: string }) => m.module_id)).toContain('dice');
+    expect(await effectiveModuleIds(9)).toContain('dice');
   });
 
   it('uninstalling a core module removes it from the effective list; installing re-enables it', async () => {
-    const res = await call(app, 'POST', '/marketplace/uninstall', {
+    const res = await uninstall({
       module_id: 'inventory',
       community_id: 7,
       user_id: 'u-owner7',
@@ -708,11 +706,10 @@ describe('§8.6.5 uninstall, toggle, core modules, config', () => {
     );
     expect(enablementPuts().some((p) => p.id === 503)).toBe(false);
     expect(router.calls('POST', '/router/admin/commands')).toHaveLength(0);
-    const list = await call(app, 'GET', '/marketplace/community/7/modules');
-    expect(list.body.data.modules.map((m: { module_id: string }) => m.module_id)).not.toContain('inventory');
+    expect(await effectiveModuleIds(7)).not.toContain('inventory');
     expect(
       (
-        await call(app, 'POST', '/marketplace/uninstall', {
+        await uninstall({
           module_id: 'inventory',
           community_id: 7,
           user_id: 'u-owner7',
@@ -721,14 +718,12 @@ describe('§8.6.5 uninstall, toggle, core modules, config', () => {
     ).toBe(404);
     const again = await install({ module_id: 'inventory', community_id: 7, user_id: 'u-owner7' });
     expect(again.status).toBe(201);
-    const back = await call(app, 'GET', '/marketplace/community/7/modules');
-    expect(back.body.data.modules.map((m: { module_id: string }) => m.module_id)).toContain('inventory');
+    expect(await effectiveModuleIds(7)).toContain('inventory');
     expect((await install({ module_id: 'inventory', community_id: 7, user_id: 'u-owner7' })).status).toBe(
       409,
     );
     // Another community still has it.
-    const nine = await call(app, 'GET', '/marketplace/community/9/modules');
-    expect(nine.body.data.modules.map((m: { module_id: string }) => m.module_id)).toContain('inventory');
+    expect(await effectiveModuleIds(9)).toContain('inventory');
   });
 });
 
