@@ -1,5 +1,6 @@
 import { AppError, ConflictError, NotFoundError, isUniqueViolation, type ErrorDetail } from '@waddlebot/core';
-import type { ModuleRow } from './db.js';
+import type { Updateable } from 'kysely';
+import type { ModuleInstallationsTable, ModuleRow } from './db.js';
 import type { MarketplaceDeps, Queryable } from './marketplace-deps.js';
 import { findListedModule, listedModules, moduleView } from './modules.js';
 import { queueSync, runQueuedSync } from './router-sync.js';
@@ -35,6 +36,13 @@ async function resolveVersion(db: Queryable, module: ModuleRow, wanted: string) 
   // Core modules ship without version rows; their only version is the module's.
   if (wanted === module.version) return { id: null, version: module.version };
   throw new NotFoundError('Module version not found');
+}
+
+/** The module an uninstall, toggle or config change names; an unknown one is not installed. */
+async function findModuleToChange(db: Queryable, moduleId: string) {
+  return findListedModule(db, moduleId).catch(() => {
+    throw new NotFoundError('Module is not installed in this community');
+  });
 }
 
 export interface InstallInput {
@@ -155,9 +163,7 @@ export async function uninstallModule(
   input: { moduleId: string; communityId: number; userKey: string },
 ) {
   const now = deps.clock.now();
-  const module = await findListedModule(deps.db, input.moduleId).catch(() => {
-    throw new NotFoundError('Module is not installed in this community');
-  });
+  const module = await findModuleToChange(deps.db, input.moduleId);
   await deps.db.transaction().execute(async (trx) => {
     const existing = await installationOf(trx, module.id, input.communityId);
     if (module.is_core) {
@@ -230,21 +236,30 @@ async function ensureInstallation(
     .executeTakeFirstOrThrow();
 }
 
+/** Changes the community's installation row of a module (see ensureInstallation) and stamps it. */
+async function updateInstallation(
+  db: Queryable,
+  module: ModuleRow,
+  input: { communityId: number; userKey: string },
+  now: Date,
+  changes: Updateable<ModuleInstallationsTable>,
+) {
+  const inst = await ensureInstallation(db, module, input.communityId, input.userKey, now);
+  await db
+    .updateTable('module_installations')
+    .set({ ...changes, last_updated: now })
+    .where('id', '=', inst.id)
+    .execute();
+}
+
 export async function toggleModule(
   deps: MarketplaceDeps,
   input: { moduleId: string; communityId: number; userKey: string; enabled: boolean },
 ) {
   const now = deps.clock.now();
-  const module = await findListedModule(deps.db, input.moduleId).catch(() => {
-    throw new NotFoundError('Module is not installed in this community');
-  });
+  const module = await findModuleToChange(deps.db, input.moduleId);
   await deps.db.transaction().execute(async (trx) => {
-    const inst = await ensureInstallation(trx, module, input.communityId, input.userKey, now);
-    await trx
-      .updateTable('module_installations')
-      .set({ is_enabled: input.enabled, last_updated: now })
-      .where('id', '=', inst.id)
-      .execute();
+    await updateInstallation(trx, module, input, now, { is_enabled: input.enabled });
     await queueSync(trx, input.communityId, module.id, now);
   });
   deps.logger.audit({
@@ -263,16 +278,9 @@ export async function setModuleConfig(
   input: { moduleId: string; communityId: number; userKey: string; config: Record<string, unknown> },
 ) {
   const now = deps.clock.now();
-  const module = await findListedModule(deps.db, input.moduleId).catch(() => {
-    throw new NotFoundError('Module is not installed in this community');
-  });
+  const module = await findModuleToChange(deps.db, input.moduleId);
   await deps.db.transaction().execute(async (trx) => {
-    const inst = await ensureInstallation(trx, module, input.communityId, input.userKey, now);
-    await trx
-      .updateTable('module_installations')
-      .set({ config: JSON.stringify(input.config), last_updated: now })
-      .where('id', '=', inst.id)
-      .execute();
+    await updateInstallation(trx, module, input, now, { config: JSON.stringify(input.config) });
   });
   // The config may hold a module's credentials: the audit line names the keys only.
   deps.logger.audit({
