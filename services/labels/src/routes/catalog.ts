@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { ValidationError, ok, type App, type ServiceDeps } from '@waddlebot/core';
+import { ValidationError, ok, type App, type AuthContext, type ServiceDeps } from '@waddlebot/core';
 import { EntityTypeSchema } from '../entity-types.js';
 import {
   createLabel,
@@ -35,6 +35,13 @@ const LabelIdData = envelope(z.object({ label_id: z.number() }));
 /** Label catalogue routes of core-and-admin §1.2. */
 export function mountCatalogRoutes(app: App, deps: ServiceDeps, ldeps: LabelDeps, access: LabelAccess) {
   const svcOrJwt = deps.auth.require('service', 'jwt');
+
+  /** Checks that the caller may change the active label `id`; the actor the change is made as. */
+  async function labelChanger(auth: AuthContext, id: number) {
+    const label = await findActiveLabel(ldeps, id);
+    await access.assertMayChangeLabel(auth, label);
+    return { user: auth.user_id ?? 'service', isPlatformAdmin: await access.isAdmin(auth) };
+  }
 
   app.openapi(
     createRoute({
@@ -137,10 +144,7 @@ export function mountCatalogRoutes(app: App, deps: ServiceDeps, ldeps: LabelDeps
     async (c) => {
       const { id } = c.req.valid('param');
       const changes = c.req.valid('json');
-      const auth = c.get('auth');
-      const label = await findActiveLabel(ldeps, id);
-      await access.assertMayChangeLabel(auth, label);
-      const actor = { user: auth.user_id ?? 'service', isPlatformAdmin: await access.isAdmin(auth) };
+      const actor = await labelChanger(c.get('auth'), id);
       await updateLabel(ldeps, id, changes, actor);
       return ok(c, { label_id: id }) as never;
     },
@@ -156,10 +160,7 @@ export function mountCatalogRoutes(app: App, deps: ServiceDeps, ldeps: LabelDeps
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const auth = c.get('auth');
-      const label = await findActiveLabel(ldeps, id);
-      await access.assertMayChangeLabel(auth, label);
-      const actor = { user: auth.user_id ?? 'service', isPlatformAdmin: await access.isAdmin(auth) };
+      const actor = await labelChanger(c.get('auth'), id);
       await deleteLabel(ldeps, id, actor);
       return ok(c, { label_id: id }) as never;
     },
