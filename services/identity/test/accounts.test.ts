@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeClock } from '@waddlebot/core/testing';
-import { call, json, jwtHeaders, serviceHeaders, startIdentity, type Harness } from './identity-harness.js';
+import {
+  call,
+  json,
+  jwtHeaders,
+  registerAndLogin,
+  serviceHeaders,
+  startIdentity,
+  type Harness,
+} from './identity-harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -13,23 +21,9 @@ afterAll(async () => {
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' });
 const keyHeaders = (key: string) => ({ 'X-API-Key': key, 'Content-Type': 'application/json' });
 
-async function registerAndLogin(username: string, password = 'correct horse battery') {
-  const reg = await call(
-    h.app,
-    'POST',
-    '/auth/register',
-    { username, email: `${username}@example.org`, password },
-    json,
-  );
-  expect(reg.status).toBe(201);
-  const login = await call(h.app, 'POST', '/auth/login', { username, password }, json);
-  expect(login.status).toBe(200);
-  return { userId: reg.body.data.user_id as string, token: login.body.data.token as string };
-}
-
 describe('register and login (§8.3 scenarios 4, 5)', () => {
   it('registers, logs in by username or e-mail and refuses duplicates and bad passwords', async () => {
-    const { userId, token } = await registerAndLogin('penguin');
+    const { userId, token } = await registerAndLogin(h, 'penguin', 'correct horse battery');
     expect(userId).toMatch(/^\d+$/);
     const byEmail = await call(
       h.app,
@@ -102,7 +96,7 @@ describe('register and login (§8.3 scenarios 4, 5)', () => {
   });
 
   it('updates the profile; primary_platform must be linked', async () => {
-    const { userId, token } = await registerAndLogin('puffin');
+    const { userId, token } = await registerAndLogin(h, 'puffin');
     const upd = await call(
       h.app,
       'PUT',
@@ -125,7 +119,7 @@ describe('register and login (§8.3 scenarios 4, 5)', () => {
   });
 
   it('changes the password only with the current one', async () => {
-    const { token } = await registerAndLogin('gannet', 'first password');
+    const { token } = await registerAndLogin(h, 'gannet', 'first password');
     const wrong = await call(
       h.app,
       'POST',
@@ -155,8 +149,8 @@ describe('register and login (§8.3 scenarios 4, 5)', () => {
 
 describe('user API keys (§8.3 scenario 4)', () => {
   it('creates at most five, acts only as their user, and stops working once revoked', async () => {
-    const { userId, token } = await registerAndLogin('tern');
-    const other = await registerAndLogin('skua');
+    const { userId, token } = await registerAndLogin(h, 'tern');
+    const other = await registerAndLogin(h, 'skua');
     const keys: { key_id: number; api_key: string }[] = [];
     for (let i = 0; i < 5; i++) {
       const res = await call(h.app, 'POST', '/identity/api-keys', { name: `key ${i}` }, bearer(token));
@@ -388,7 +382,7 @@ describe('temporary passwords (§7.4)', () => {
 
 describe('JWT-initiated linking', () => {
   it('a token for another user cannot act on this one, and a retired user token stops working', async () => {
-    const { userId, token } = await registerAndLogin('eider');
+    const { userId, token } = await registerAndLogin(h, 'eider');
     const res = await call(
       h.app,
       'POST',

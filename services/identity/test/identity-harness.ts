@@ -98,4 +98,19 @@ export const jwtHeaders = (h: Harness, userId: string, roles: string[] = []) => 
 
 export const json = { 'Content-Type': 'application/json' };
 
+/** Registers `username` (e-mail `<username>@example.org`) and logs in: the new uid and its session token. */
+export async function registerAndLogin(h: Harness, username: string, password = `${username} password`) {
+  const reg = await call(
+    h.app,
+    'POST',
+    '/auth/register',
+    { username, email: `${username}@example.org`, password },
+    json,
+  );
+  if (reg.status !== 201) throw new Error(`registering ${username} answered ${reg.status}`);
+  const login = await call(h.app, 'POST', '/auth/login', { username, password }, json);
+  if (login.status !== 200) throw new Error(`logging ${username} in answered ${login.status}`);
+  return { userId: reg.body.data.user_id as string, token: login.body.data.token as string };
+}
+
 export { call, serviceHeaders };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeServer, type FakeServer } from '@waddlebot/core/testing';
-import { call, eventually, json, startIdentity, type Harness } from './identity-harness.js';
+import { call, eventually, json, registerAndLogin, startIdentity, type Harness } from './identity-harness.js';
 
 let h: Harness;
 let twitch: FakeServer;
@@ -119,20 +119,7 @@ describe('OAuth (§3.4)', () => {
   });
 
   it('links to the logged-in user and merges a single-identity first-sight user', async () => {
-    const reg = await call(
-      h.app,
-      'POST',
-      '/auth/register',
-      { username: 'kestrel', email: 'kestrel@example.org', password: 'kestrel password' },
-      json,
-    );
-    const login = await call(
-      h.app,
-      'POST',
-      '/auth/login',
-      { username: 'kestrel', password: 'kestrel password' },
-      json,
-    );
+    const kestrel = await registerAndLogin(h, 'kestrel');
     const seen = await call(h.app, 'POST', '/identity/resolve', {
       platform: 'discord',
       platform_user_id: '5150',
@@ -145,22 +132,22 @@ describe('OAuth (§3.4)', () => {
       email: 'kes@example.org',
       avatar: 'abc',
     });
-    const flow = await startFlow('discord', { token: login.body.data.token });
+    const flow = await startFlow('discord', { token: kestrel.token });
     expect(flow.location.searchParams.get('scope')).toBe('identify email');
     const res = await callback('discord', flow, 'd1');
     expect(res.status).toBe(200);
     const body = (await res.json()) as { data: { user_id: string; token: string; redirect: string } };
-    expect(body.data.user_id).toBe(reg.body.data.user_id);
+    expect(body.data.user_id).toBe(kestrel.userId);
     expect(body.data.redirect).toBe('/dashboard');
     expect((await call(h.app, 'GET', '/identity/platform/discord/5150')).body.data.user_id).toBe(
-      reg.body.data.user_id,
+      kestrel.userId,
     );
     const merged = await eventually(() =>
       h.subscribers.reputation
         .calls('POST', '/internal/user-merged')
         .find((r) => r.json.from_uid === seen.body.data.uid),
     );
-    expect(merged.json.into_uid).toBe(reg.body.data.user_id);
+    expect(merged.json.into_uid).toBe(kestrel.userId);
   });
 
   it('links by verified e-mail only; an unverified one makes a new user', async () => {
@@ -191,24 +178,6 @@ describe('OAuth (§3.4)', () => {
     expect(fresh.body.data.identities[0].verification_method).toBe('oauth');
   });
 });
-
-async function registerAndLogin(username: string) {
-  const reg = await call(
-    h.app,
-    'POST',
-    '/auth/register',
-    { username, email: `${username}@example.org`, password: `${username} password` },
-    json,
-  );
-  const login = await call(
-    h.app,
-    'POST',
-    '/auth/login',
-    { username, password: `${username} password` },
-    json,
-  );
-  return { userId: reg.body.data.user_id as string, token: login.body.data.token as string };
-}
 
 const linkUrl = (provider: string, token: string | null, body: Record<string, unknown> = {}) =>
   call(h.app, 'POST', `/auth/oauth/${provider}/link-url`, body, {
@@ -241,7 +210,7 @@ async function linkCodeFor(provider: string, token: string, code: string) {
 
 describe('OAuth linking started server-side (link-url, link-complete)', () => {
   it('needs a JWT, an enabled provider and a portal redirect', async () => {
-    const { token } = await registerAndLogin('grebe');
+    const { token } = await registerAndLogin(h, 'grebe');
     const portal = { redirect: `${PORTAL}/identity` };
     expect((await linkUrl('twitch', null, portal)).status).toBe(401);
     expect((await linkUrl('slack', token, portal)).status).toBe(400);
@@ -256,7 +225,7 @@ describe('OAuth linking started server-side (link-url, link-complete)', () => {
   });
 
   it("links the provider account to the starting user's JWT only, without a cookie, once", async () => {
-    const { userId, token } = await registerAndLogin('curlew');
+    const { userId, token } = await registerAndLogin(h, 'curlew');
     const seen = await call(h.app, 'POST', '/identity/resolve', {
       platform: 'twitch',
       platform_user_id: '8100',
@@ -274,7 +243,7 @@ describe('OAuth linking started server-side (link-url, link-complete)', () => {
     // Nothing is linked until the starting user redeems the code; another user's JWT cannot
     // (a start URL planted in a victim's browser), and the refused attempt burns the code.
     expect(await owner()).toBe(seen.body.data.uid);
-    const intruder = await registerAndLogin('skua');
+    const intruder = await registerAndLogin(h, 'skua');
     expect((await linkComplete('twitch', intruder.token, linkCode)).status).toBe(403);
     expect(await owner()).toBe(seen.body.data.uid);
     expect((await linkComplete('twitch', token, linkCode)).status).toBe(400);
@@ -296,8 +265,8 @@ describe('OAuth linking started server-side (link-url, link-complete)', () => {
   });
 
   it('refuses an account owned by someone else; a provider refusal goes back as link_error', async () => {
-    const owner = await registerAndLogin('dunlin');
-    const other = await registerAndLogin('sanderling');
+    const owner = await registerAndLogin(h, 'dunlin');
+    const other = await registerAndLogin(h, 'sanderling');
     discordUsers.set('l2', { id: '8200', username: 'dunlin', verified: true, email: 'x@example.org' });
     expect(
       (await linkComplete('discord', owner.token, await linkCodeFor('discord', owner.token, 'l2'))).status,
@@ -349,36 +318,23 @@ describe('merge notifications are retried (§3.6)', () => {
         ? { status: 500, body: { success: false } }
         : { status: 200, body: { success: true, data: { merged: true } } },
     );
-    const reg = await call(
-      h.app,
-      'POST',
-      '/auth/register',
-      { username: 'plover', email: 'plover@example.org', password: 'plover password' },
-      json,
-    );
-    const login = await call(
-      h.app,
-      'POST',
-      '/auth/login',
-      { username: 'plover', password: 'plover password' },
-      json,
-    );
+    const plover = await registerAndLogin(h, 'plover');
     const seen = await call(h.app, 'POST', '/identity/resolve', {
       platform: 'twitch',
       platform_user_id: '7001',
       user_name: 'plover',
     });
     twitchUsers.set('c7', { id: '7001', login: 'plover' });
-    expect(
-      (await callback('twitch', await startFlow('twitch', { token: login.body.data.token }), 'c7')).status,
-    ).toBe(200);
+    expect((await callback('twitch', await startFlow('twitch', { token: plover.token }), 'c7')).status).toBe(
+      200,
+    );
     const posts = await eventually(() => {
       const calls = h.subscribers.labels
         .calls('POST', '/internal/user-merged')
         .filter((r) => r.json.from_uid === seen.body.data.uid);
       return calls.length >= 3 ? calls : undefined;
     });
-    expect(posts.every((p) => p.json.into_uid === reg.body.data.user_id)).toBe(true);
+    expect(posts.every((p) => p.json.into_uid === plover.userId)).toBe(true);
     // Delivered: no fourth post follows.
     await new Promise((r) => setTimeout(r, 200));
     expect(
