@@ -20,18 +20,16 @@ afterAll(async () => {
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' });
 const keyHeaders = (key: string) => ({ 'X-API-Key': key, 'Content-Type': 'application/json' });
+const login = (credentials: { username?: string; email?: string; password: string }) =>
+  call(h.app, 'POST', '/auth/login', credentials, json);
+const register = (account: { username: string; email: string; password: string }) =>
+  call(h.app, 'POST', '/auth/register', account, json);
 
 describe('register and login (§8.3 scenarios 4, 5)', () => {
   it('registers, logs in by username or e-mail and refuses duplicates and bad passwords', async () => {
     const { userId, token } = await registerAndLogin(h, 'penguin', 'correct horse battery');
     expect(userId).toMatch(/^\d+$/);
-    const byEmail = await call(
-      h.app,
-      'POST',
-      '/auth/login',
-      { username: 'PENGUIN@example.org', password: 'correct horse battery' },
-      json,
-    );
+    const byEmail = await login({ username: 'PENGUIN@example.org', password: 'correct horse battery' });
     expect(byEmail.status).toBe(200);
     expect(byEmail.body.data).toMatchObject({
       user_id: userId,
@@ -40,45 +38,23 @@ describe('register and login (§8.3 scenarios 4, 5)', () => {
     });
     expect(new Date(byEmail.body.data.expires_at).getTime()).toBeGreaterThan(h.rt.clock.nowMs());
 
-    const dupName = await call(
-      h.app,
-      'POST',
-      '/auth/register',
-      { username: 'Penguin', email: 'other@example.org', password: 'password123' },
-      json,
-    );
+    const dupName = await register({
+      username: 'Penguin',
+      email: 'other@example.org',
+      password: 'password123',
+    });
     expect(dupName.status).toBe(409);
-    const dupMail = await call(
-      h.app,
-      'POST',
-      '/auth/register',
-      { username: 'other', email: 'penguin@EXAMPLE.org', password: 'password123' },
-      json,
-    );
+    const dupMail = await register({
+      username: 'other',
+      email: 'penguin@EXAMPLE.org',
+      password: 'password123',
+    });
     expect(dupMail.status).toBe(409);
-    const short = await call(
-      h.app,
-      'POST',
-      '/auth/register',
-      { username: 'shorty', email: 's@example.org', password: 'short' },
-      json,
-    );
+    const short = await register({ username: 'shorty', email: 's@example.org', password: 'short' });
     expect(short.status).toBe(400);
-    const wrong = await call(
-      h.app,
-      'POST',
-      '/auth/login',
-      { username: 'penguin', password: 'wrong password' },
-      json,
-    );
+    const wrong = await login({ username: 'penguin', password: 'wrong password' });
     expect(wrong.status).toBe(401);
-    const nobody = await call(
-      h.app,
-      'POST',
-      '/auth/login',
-      { username: 'nobody', password: 'wrong password' },
-      json,
-    );
+    const nobody = await login({ username: 'nobody', password: 'wrong password' });
     expect(nobody.status).toBe(401);
     expect(h.rt.logLines.some((l) => l.includes('correct horse battery'))).toBe(false);
 
@@ -136,14 +112,8 @@ describe('register and login (§8.3 scenarios 4, 5)', () => {
       bearer(token),
     );
     expect(ok.body.data).toEqual({ changed: true });
-    expect(
-      (await call(h.app, 'POST', '/auth/login', { username: 'gannet', password: 'first password' }, json))
-        .status,
-    ).toBe(401);
-    expect(
-      (await call(h.app, 'POST', '/auth/login', { username: 'gannet', password: 'second password' }, json))
-        .status,
-    ).toBe(200);
+    expect((await login({ username: 'gannet', password: 'first password' })).status).toBe(401);
+    expect((await login({ username: 'gannet', password: 'second password' })).status).toBe(200);
   });
 });
 
@@ -304,30 +274,14 @@ describe('temporary passwords (§7.4)', () => {
       user_name: 'owner',
     });
     expect(resolved.body.data.uid).toBe(user_id);
-    const login = await call(
-      h.app,
-      'POST',
-      '/auth/login',
-      { email: 'owner@example.org', password: temp_password },
-      json,
-    );
-    expect(login.status).toBe(200);
-    expect(login.body.data.must_change_password).toBe(true);
+    const tempLogin = await login({ email: 'owner@example.org', password: temp_password });
+    expect(tempLogin.status).toBe(200);
+    expect(tempLogin.body.data.must_change_password).toBe(true);
 
     // Re-issuing before the change replaces the temp password.
     const again = await call(h.app, 'POST', '/auth/temp-password', { user_id, email: 'owner@example.org' });
     expect(again.status).toBe(200);
-    expect(
-      (
-        await call(
-          h.app,
-          'POST',
-          '/auth/login',
-          { email: 'owner@example.org', password: temp_password },
-          json,
-        )
-      ).status,
-    ).toBe(401);
+    expect((await login({ email: 'owner@example.org', password: temp_password })).status).toBe(401);
 
     const taken = await call(h.app, 'POST', '/auth/temp-password', { user_id, email: 'penguin@example.org' });
     expect(taken.status).toBe(409);
@@ -341,23 +295,11 @@ describe('temporary passwords (§7.4)', () => {
     ).toBe(401);
 
     (h.rt.clock as FakeClock).advance(25 * 3_600_000);
-    const expired = await call(
-      h.app,
-      'POST',
-      '/auth/login',
-      { email: 'owner@example.org', password: again.body.data.temp_password },
-      json,
-    );
+    const expired = await login({ email: 'owner@example.org', password: again.body.data.temp_password });
     expect(expired.status).toBe(401);
 
     const fresh = await call(h.app, 'POST', '/auth/temp-password', { user_id, email: 'owner@example.org' });
-    const first = await call(
-      h.app,
-      'POST',
-      '/auth/login',
-      { email: 'owner@example.org', password: fresh.body.data.temp_password },
-      json,
-    );
+    const first = await login({ email: 'owner@example.org', password: fresh.body.data.temp_password });
     const changed = await call(
       h.app,
       'POST',
@@ -366,13 +308,7 @@ describe('temporary passwords (§7.4)', () => {
       bearer(first.body.data.token),
     );
     expect(changed.status).toBe(200);
-    const permanent = await call(
-      h.app,
-      'POST',
-      '/auth/login',
-      { email: 'owner@example.org', password: 'a permanent one' },
-      json,
-    );
+    const permanent = await login({ email: 'owner@example.org', password: 'a permanent one' });
     expect(permanent.body.data.must_change_password).toBe(false);
     expect(
       (await call(h.app, 'POST', '/auth/temp-password', { user_id, email: 'owner@example.org' })).status,
