@@ -1,5 +1,5 @@
 import { ok, pageMeta, restRoute, z, type App, type AuthContext, type ServiceDeps } from '@waddlebot/core';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { assertMayReadCommunity, assertPlatformAdmin } from '../access.js';
 import {
   ModuleCreateInput,
@@ -39,6 +39,14 @@ function optionalAuth(deps: ServiceDeps): MiddlewareHandler {
 export function mountCatalogueRoutes(app: App, deps: ServiceDeps, mdeps: MarketplaceDeps) {
   const db = mdeps.db;
   const admin = deps.auth.require('jwt', 'user_key');
+  /** The audit line of a catalogue write a platform administrator made. */
+  const auditCatalogueWrite = (c: Context, action: string, moduleId: string) =>
+    mdeps.logger.audit({
+      action,
+      user: (c.get('auth') as AuthContext).user_id,
+      result: 'SUCCESS',
+      module_id: moduleId,
+    });
 
   restRoute(
     app,
@@ -182,12 +190,7 @@ export function mountCatalogueRoutes(app: App, deps: ServiceDeps, mdeps: Marketp
     async (c, { body }) => {
       await assertPlatformAdmin(mdeps, c.get('auth'));
       const created = await createModule(mdeps, body);
-      mdeps.logger.audit({
-        action: 'module_created',
-        user: (c.get('auth') as AuthContext).user_id,
-        result: 'SUCCESS',
-        module_id: created.module_id,
-      });
+      auditCatalogueWrite(c, 'module_created', created.module_id);
       return ok(c, created, 201);
     },
   );
@@ -205,12 +208,7 @@ export function mountCatalogueRoutes(app: App, deps: ServiceDeps, mdeps: Marketp
     async (c, { params, body }) => {
       await assertPlatformAdmin(mdeps, c.get('auth'));
       const res = await updateModule(mdeps, params.module_id, body);
-      mdeps.logger.audit({
-        action: 'module_updated',
-        user: (c.get('auth') as AuthContext).user_id,
-        result: 'SUCCESS',
-        module_id: params.module_id,
-      });
+      auditCatalogueWrite(c, 'module_updated', params.module_id);
       return ok(c, res);
     },
   );
@@ -227,12 +225,7 @@ export function mountCatalogueRoutes(app: App, deps: ServiceDeps, mdeps: Marketp
     async (c, { params }) => {
       await assertPlatformAdmin(mdeps, c.get('auth'));
       const res = await deleteModule(mdeps, params.module_id);
-      mdeps.logger.audit({
-        action: 'module_deleted',
-        user: (c.get('auth') as AuthContext).user_id,
-        result: 'SUCCESS',
-        module_id: params.module_id,
-      });
+      auditCatalogueWrite(c, 'module_deleted', params.module_id);
       return ok(c, res);
     },
   );
