@@ -547,6 +547,9 @@ describe('§8.6.3 paid modules', () => {
 
 describe('§8.6.4 reviews', () => {
   it('not installed → 400; rating 6 → 400; a second review replaces the first', async () => {
+    /** Community 7's member u-member7 reviews dice. */
+    const memberReview = (rating: number) =>
+      reviewDice({ community_id: 7, user_id: 'u-member7', user_name: 'M', rating });
     const notInstalled = await reviewDice({
       community_id: 12,
       user_id: 'u-admin12',
@@ -554,26 +557,11 @@ describe('§8.6.4 reviews', () => {
       rating: 4,
     });
     expect(notInstalled.status).toBe(400);
-    const six = await reviewDice({
-      community_id: 7,
-      user_id: 'u-member7',
-      user_name: 'M',
-      rating: 6,
-    });
+    const six = await memberReview(6);
     expect(six.status).toBe(400);
-    const first = await reviewDice({
-      community_id: 7,
-      user_id: 'u-member7',
-      user_name: 'M',
-      rating: 4,
-    });
+    const first = await memberReview(4);
     expect(first.status).toBe(201);
-    const second = await reviewDice({
-      community_id: 7,
-      user_id: 'u-member7',
-      user_name: 'M',
-      rating: 2,
-    });
+    const second = await memberReview(2);
     expect(second.status).toBe(200);
     expect(second.body.data).toMatchObject({
       review_id: first.body.data.review_id,
