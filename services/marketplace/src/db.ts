@@ -191,3 +191,4 @@ export interface MarketplaceDB {
 export type ModuleRow = Selectable<MarketplaceModulesTable>;
 export type CommandRow = Selectable<ModuleCommandsTable>;
 export type SubscriptionRow = Selectable<CommunitySubscriptionsTable>;
+export type ReviewRow = Selectable<ModuleReviewsTable>;

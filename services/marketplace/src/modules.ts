@@ -1,6 +1,6 @@
 import { NotFoundError } from '@waddlebot/core';
 import { sql, type Expression, type SqlBool } from 'kysely';
-import type { ModuleRow } from './db.js';
+import type { ModuleRow, ReviewRow } from './db.js';
 import type { Queryable } from './marketplace-deps.js';
 
 /** A text[] parameter both drivers (pg, PGlite) send alike. */
@@ -281,19 +281,7 @@ export function versionView(v: {
   };
 }
 
-export function reviewView(r: {
-  id: number;
-  community_id: number;
-  user_id: string;
-  user_name: string;
-  rating: number;
-  title: string | null;
-  review_text: string | null;
-  is_verified_purchase: boolean;
-  helpful_votes: number;
-  created_at: Date;
-  updated_at: Date;
-}) {
+export function reviewView(r: Omit<ReviewRow, 'module_id'>) {
   return {
     id: r.id,
     community_id: r.community_id,
