@@ -19,6 +19,14 @@ const IDENTITY_USAGE =
 
 const isPlatform = (p: string | undefined): p is Platform => PLATFORMS.includes(p as Platform);
 
+/** The platform a chat user typed (any case), or a VALIDATION failure naming the known ones. */
+function chatPlatform(typed: string): Platform {
+  const platform = typed.toLowerCase();
+  if (!isPlatform(platform))
+    throw new ModuleFailure('VALIDATION', `Unknown platform "${typed}". Use twitch, discord or slack.`);
+  return platform;
+}
+
 const FAILURE_CODES: Partial<Record<string, ModuleErrorCode>> = {
   VALIDATION_ERROR: 'VALIDATION',
   NOT_FOUND: 'NOT_FOUND',
@@ -56,12 +64,7 @@ async function identityCommand(deps: IdentityDeps, req: ModuleRequest): Promise<
     case 'link': {
       const [platform, username] = rest;
       if (!platform || !username) throw usage('Usage: !identity link <twitch|discord|slack> <username>');
-      const target = platform.toLowerCase();
-      if (!isPlatform(target))
-        throw new ModuleFailure(
-          'VALIDATION',
-          `Unknown platform "${platform}". Use twitch, discord or slack.`,
-        );
+      const target = chatPlatform(platform);
       const userId = await senderUserId(deps, req);
       const source = { platform: req.platform as Platform, username: req.user.name };
       const result = await asChat(() =>
@@ -77,12 +80,7 @@ async function identityCommand(deps: IdentityDeps, req: ModuleRequest): Promise<
     case 'unlink': {
       const [platform] = rest;
       if (!platform) throw usage('Usage: !identity unlink <twitch|discord|slack>');
-      const target = platform.toLowerCase();
-      if (!isPlatform(target))
-        throw new ModuleFailure(
-          'VALIDATION',
-          `Unknown platform "${platform}". Use twitch, discord or slack.`,
-        );
+      const target = chatPlatform(platform);
       const userId = await senderUserId(deps, req);
       await asChat(() => unlinkPlatform(deps, userId, target), {
         NOT_FOUND: `You have no linked ${platformLabel(target)} account.`,
