@@ -11,7 +11,7 @@ import {
 import { sql } from 'kysely';
 import type { IdentityDeps } from './identity-deps.js';
 import { generateTempPassword, hashPassword, verifyPassword } from './passwords.js';
-import { accountRoles, activeUser, assignDefaultRole, identitiesOf, resolveAccount, uidOf } from './users.js';
+import { accountRoles, activeUser, identitiesOf, insertUser, resolveAccount, uidOf } from './users.js';
 
 /** 401 for every failed login, whatever the reason, so the answer reveals nothing about accounts. */
 class BadCredentialsError extends AppError {
@@ -48,10 +48,10 @@ export async function registerUser(deps: IdentityDeps, input: RegisterInput): Pr
   const passwordHash = await hashPassword(input.password);
   const now = deps.clock.now();
   try {
-    const id = await deps.db.transaction().execute(async (trx) => {
-      const user = await trx
-        .insertInto('auth_user')
-        .values({
+    const id = await deps.db.transaction().execute((trx) =>
+      insertUser(
+        trx,
+        {
           username,
           email,
           password_hash: passwordHash,
@@ -59,16 +59,10 @@ export async function registerUser(deps: IdentityDeps, input: RegisterInput): Pr
           last_name: input.last_name ?? null,
           display_name: input.display_name ?? username,
           primary_platform: null,
-          temp_password_expires_at: null,
-          last_login_at: null,
-          created_at: now,
-          updated_at: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await assignDefaultRole(trx, user.id, now);
-      return user.id;
-    });
+        },
+        now,
+      ),
+    );
     deps.logger.audit({ action: 'user_register', user: uidOf(id), result: 'SUCCESS' });
     return { user_id: uidOf(id) };
   } catch (err) {

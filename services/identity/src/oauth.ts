@@ -13,7 +13,7 @@ import { recordActivity } from './activity.js';
 import type { IdentityDb } from './db.js';
 import type { IdentityConfig, IdentityDeps } from './identity-deps.js';
 import { mergeSingleIdentityUser } from './linking.js';
-import { assignDefaultRole, freeUsername, ownerOfAccount, uidOf } from './users.js';
+import { freeUsername, insertUser, ownerOfAccount, uidOf } from './users.js';
 
 export interface OAuthProvider {
   name: Platform;
@@ -437,23 +437,15 @@ async function createOAuthUser(trx: IdentityDb, provider: Platform, profile: Pro
     .executeTakeFirst());
   // No address at all beats a unique-index failure on a placeholder someone registered by hand.
   const email = emailFree ? profile.email! : placeholderFree ? placeholder : null;
-  const user = await trx
-    .insertInto('auth_user')
-    .values({
+  return insertUser(
+    trx,
+    {
       username,
       email,
       password_hash: null,
-      first_name: null,
-      last_name: null,
       display_name: profile.displayName?.slice(0, 128) ?? profile.login.slice(0, 128),
       primary_platform: provider,
-      temp_password_expires_at: null,
-      last_login_at: null,
-      created_at: now,
-      updated_at: now,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await assignDefaultRole(trx, user.id, now);
-  return user.id;
+    },
+    now,
+  );
 }

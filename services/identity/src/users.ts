@@ -1,7 +1,7 @@
 import { isUniqueViolation, type Platform } from '@waddlebot/core';
-import { sql } from 'kysely';
+import { sql, type Insertable } from 'kysely';
 import { DEFAULT_ACCOUNT_ROLE } from './account-roles.js';
-import type { IdentityDb } from './db.js';
+import type { AuthUserTable, IdentityDb } from './db.js';
 import type { IdentityDeps } from './identity-deps.js';
 
 /** The uid of contracts §14 is the decimal auth_user.id. */
@@ -55,6 +55,31 @@ export async function assignDefaultRole(db: IdentityDb, userId: number, at: Date
     .values({ user_id: userId, role_id: role.id, assigned_at: at, assigned_by: null })
     .onConflict((oc) => oc.columns(['user_id', 'role_id']).doNothing())
     .execute();
+}
+
+type NewUserFields = Pick<
+  Insertable<AuthUserTable>,
+  'username' | 'email' | 'password_hash' | 'display_name' | 'primary_platform'
+> &
+  Partial<Pick<Insertable<AuthUserTable>, 'first_name' | 'last_name' | 'created_by_command'>>;
+
+/** Inserts a user that has never logged in and has no temporary password, with the default role; its id. */
+export async function insertUser(db: IdentityDb, fields: NewUserFields, now: Date): Promise<number> {
+  const user = await db
+    .insertInto('auth_user')
+    .values({
+      first_name: null,
+      last_name: null,
+      ...fields,
+      temp_password_expires_at: null,
+      last_login_at: null,
+      created_at: now,
+      updated_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await assignDefaultRole(db, user.id, now);
+  return user.id;
 }
 
 export async function accountRoles(db: IdentityDb, userId: number): Promise<string[]> {
@@ -123,29 +148,22 @@ export async function resolveAccount(
       const userId = await deps.db.transaction().execute(async (trx) => {
         const now = deps.clock.now();
         const username = await freeUsername(trx, `${account.platform}-${userName}`);
-        const user = await trx
-          .insertInto('auth_user')
-          .values({
+        const newUserId = await insertUser(
+          trx,
+          {
             username,
             email: null,
             password_hash: null,
-            first_name: null,
-            last_name: null,
             display_name: userName,
             primary_platform: account.platform,
             created_by_command: true,
-            temp_password_expires_at: null,
-            last_login_at: null,
-            created_at: now,
-            updated_at: now,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        await assignDefaultRole(trx, user.id, now);
+          },
+          now,
+        );
         await trx
           .insertInto('platform_identities')
           .values({
-            user_id: user.id,
+            user_id: newUserId,
             platform: account.platform,
             platform_id: account.platformId,
             platform_username: userName,
@@ -156,7 +174,7 @@ export async function resolveAccount(
             updated_at: now,
           })
           .execute();
-        return user.id;
+        return newUserId;
       });
       deps.logger.audit({
         action: 'identity_first_sight',
