@@ -109,19 +109,14 @@ export function mayManage(role: Role | null): boolean {
 /** The communities where the user is owner or admin, with the counts the dashboard shows. */
 export async function managedCommunities(deps: Deps, userKey: string): Promise<ManagedCommunity[]> {
   const r = must(
-    await callPeer<
+    await callPeer<Omit<ManagedCommunity, 'created_at' | 'settings'>[]>(
+      deps.community,
+      `/users/${encodeURIComponent(userKey)}/communities`,
       {
-        id: number;
-        name: string;
-        description: string | null;
-        role: Role;
-        member_count: number;
-        entity_group_count: number;
-      }[]
-    >(deps.community, `/users/${encodeURIComponent(userKey)}/communities`, {
-      query: { role_min: 'admin' },
-      timeoutMs: deps.apiTimeoutMs,
-    }),
+        query: { role_min: 'admin' },
+        timeoutMs: deps.apiTimeoutMs,
+      },
+    ),
     'community',
   );
   if (r.kind !== 'ok') throw new PeerUnavailableError('community');
