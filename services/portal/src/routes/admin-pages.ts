@@ -1,10 +1,10 @@
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { html } from '../html-template.js';
 import { readForm, requireUser } from '../page-guard.js';
 import { csrfField, renderMessagePage, renderPage } from '../page-layout.js';
 import { callPeer, errorText } from '../peer-call.js';
 import type { PortalDeps } from '../portal-deps.js';
-import { setFlash } from '../session.js';
+import { setFlash, type PortalSession } from '../session.js';
 
 interface AdminUser {
   user_id: string;
@@ -15,6 +15,10 @@ interface AdminUser {
 }
 
 const PER_PAGE = 25;
+
+/** The 403 page a signed-in user who is not a platform administrator gets on /admin/users. */
+const nonAdminPage = (c: Context, deps: PortalDeps, session: PortalSession) =>
+  renderMessagePage(c, deps, 403, 'Forbidden', 'Only platform administrators can manage users.', session);
 
 /**
  * §7.2 `/admin/users`: platform administrators only ([fix]: community owners are refused). User
@@ -28,14 +32,7 @@ export function mountAdminPages(app: Hono<any>, deps: PortalDeps) {
     if (session instanceof Response) return session;
     if (!(await deps.isPlatformAdmin(session.userId, session.roles))) {
       deps.logger.authz({ action: 'admin_users', user: session.userId, result: 'DENIED' });
-      return renderMessagePage(
-        c,
-        deps,
-        403,
-        'Forbidden',
-        'Only platform administrators can manage users.',
-        session,
-      );
+      return nonAdminPage(c, deps, session);
     }
     const search = (c.req.query('q') ?? '').trim().slice(0, 128);
     const pageParam = Number(c.req.query('page') ?? '1');
@@ -110,15 +107,7 @@ export function mountAdminPages(app: Hono<any>, deps: PortalDeps) {
   app.post('/admin/users/:id/active', async (c) => {
     const session = await requireUser(c, deps);
     if (session instanceof Response) return session;
-    if (!(await deps.isPlatformAdmin(session.userId, session.roles)))
-      return renderMessagePage(
-        c,
-        deps,
-        403,
-        'Forbidden',
-        'Only platform administrators can manage users.',
-        session,
-      );
+    if (!(await deps.isPlatformAdmin(session.userId, session.roles))) return nonAdminPage(c, deps, session);
     const form = await readForm(c, deps, session);
     if (form instanceof Response) return form;
     const id = c.req.param('id') ?? '';
