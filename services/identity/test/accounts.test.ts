@@ -22,6 +22,9 @@ const bearer = (token: string) => ({ Authorization: `Bearer ${token}`, 'Content-
 const keyHeaders = (key: string) => ({ 'X-API-Key': key, 'Content-Type': 'application/json' });
 const login = (credentials: { username?: string; email?: string; password: string }) =>
   call(h.app, 'POST', '/auth/login', credentials, json);
+/** Service-key call by default; `headers` replaces the credentials. */
+const issueTempPassword = (body: Record<string, unknown>, headers?: Record<string, string>) =>
+  call(h.app, 'POST', '/auth/temp-password', body, headers);
 const register = (account: { username: string; email: string; password: string }) =>
   call(h.app, 'POST', '/auth/register', account, json);
 
@@ -148,7 +151,7 @@ describe('user API keys (§8.3 scenario 4)', () => {
     );
     expect(theirs.status).toBe(403);
     expect(JSON.stringify(theirs.body)).not.toContain('skua');
-    const svcTemp = await call(h.app, 'POST', '/auth/temp-password', {
+    const svcTemp = await issueTempPassword({
       platform: 'discord',
       platform_id: '90210',
       platform_username: 'skua_chat',
@@ -225,7 +228,7 @@ describe('user API keys (§8.3 scenario 4)', () => {
 
 describe('temporary passwords (§7.4)', () => {
   it('stores an optional display_name with the temp password, and keeps the current one without it', async () => {
-    const issued = await call(h.app, 'POST', '/auth/temp-password', {
+    const issued = await issueTempPassword({
       platform: 'discord',
       platform_id: '42424',
       platform_username: 'shearwater',
@@ -236,13 +239,11 @@ describe('temporary passwords (§7.4)', () => {
     const { user_id } = issued.body.data;
     const shown = async () => (await call(h.app, 'GET', `/identity/user/${user_id}`)).body.data.display_name;
     expect(await shown()).toBe('Shearwater the Great');
-    expect(
-      (await call(h.app, 'POST', '/auth/temp-password', { user_id, email: 'shearwater@example.org' })).status,
-    ).toBe(200);
+    expect((await issueTempPassword({ user_id, email: 'shearwater@example.org' })).status).toBe(200);
     expect(await shown()).toBe('Shearwater the Great');
     expect(
       (
-        await call(h.app, 'POST', '/auth/temp-password', {
+        await issueTempPassword({
           user_id,
           email: 'shearwater@example.org',
           display_name: 'Shearwater II',
@@ -250,7 +251,7 @@ describe('temporary passwords (§7.4)', () => {
       ).status,
     ).toBe(200);
     expect(await shown()).toBe('Shearwater II');
-    const tooLong = await call(h.app, 'POST', '/auth/temp-password', {
+    const tooLong = await issueTempPassword({
       user_id,
       email: 'shearwater@example.org',
       display_name: 'x'.repeat(129),
@@ -259,7 +260,7 @@ describe('temporary passwords (§7.4)', () => {
   });
 
   it('issues a temp password for a platform account, forces a change, and expires it', async () => {
-    const issued = await call(h.app, 'POST', '/auth/temp-password', {
+    const issued = await issueTempPassword({
       platform: 'twitch',
       platform_id: '31337',
       platform_username: 'owner',
@@ -279,26 +280,20 @@ describe('temporary passwords (§7.4)', () => {
     expect(tempLogin.body.data.must_change_password).toBe(true);
 
     // Re-issuing before the change replaces the temp password.
-    const again = await call(h.app, 'POST', '/auth/temp-password', { user_id, email: 'owner@example.org' });
+    const again = await issueTempPassword({ user_id, email: 'owner@example.org' });
     expect(again.status).toBe(200);
     expect((await login({ email: 'owner@example.org', password: temp_password })).status).toBe(401);
 
-    const taken = await call(h.app, 'POST', '/auth/temp-password', { user_id, email: 'penguin@example.org' });
+    const taken = await issueTempPassword({ user_id, email: 'penguin@example.org' });
     expect(taken.status).toBe(409);
-    expect(
-      (await call(h.app, 'POST', '/auth/temp-password', { user_id: '999999', email: 'x@example.org' }))
-        .status,
-    ).toBe(404);
-    expect(
-      (await call(h.app, 'POST', '/auth/temp-password', { user_id, email: 'owner@example.org' }, json))
-        .status,
-    ).toBe(401);
+    expect((await issueTempPassword({ user_id: '999999', email: 'x@example.org' })).status).toBe(404);
+    expect((await issueTempPassword({ user_id, email: 'owner@example.org' }, json)).status).toBe(401);
 
     (h.rt.clock as FakeClock).advance(25 * 3_600_000);
     const expired = await login({ email: 'owner@example.org', password: again.body.data.temp_password });
     expect(expired.status).toBe(401);
 
-    const fresh = await call(h.app, 'POST', '/auth/temp-password', { user_id, email: 'owner@example.org' });
+    const fresh = await issueTempPassword({ user_id, email: 'owner@example.org' });
     const first = await login({ email: 'owner@example.org', password: fresh.body.data.temp_password });
     const changed = await call(
       h.app,
@@ -310,9 +305,7 @@ describe('temporary passwords (§7.4)', () => {
     expect(changed.status).toBe(200);
     const permanent = await login({ email: 'owner@example.org', password: 'a permanent one' });
     expect(permanent.body.data.must_change_password).toBe(false);
-    expect(
-      (await call(h.app, 'POST', '/auth/temp-password', { user_id, email: 'owner@example.org' })).status,
-    ).toBe(409);
+    expect((await issueTempPassword({ user_id, email: 'owner@example.org' })).status).toBe(409);
   });
 });
 
