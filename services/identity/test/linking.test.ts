@@ -39,6 +39,14 @@ const verify = (platform: string, id: string, name: string, code: string) =>
   });
 const resolve = (platform: string, id: string, name: string) =>
   call(h.app, 'POST', '/identity/resolve', { platform, platform_user_id: id, user_name: name });
+const resendDiscordCode = (userId: string) =>
+  call(h.app, 'POST', '/identity/resend', { target_platform: 'discord' }, jwtHeaders(h, userId));
+/** The first outbound DM to `userName` among those the router got after the first `after`. */
+const firstDmTo = (userName: string, after: number) =>
+  h.router
+    .calls('POST', '/router/messages/outbound')
+    .slice(after)
+    .find((r) => r.json.user_name === userName)!;
 const outboundCount = () => h.router.calls('POST', '/router/messages/outbound').length;
 const clock = () => h.rt.clock as FakeClock;
 
@@ -251,45 +259,21 @@ describe('pending and resend', () => {
       ).status,
     ).toBe(200);
     const firstCode = await codeSentTo(h, 'carol#1', start);
-    const dm = h.router
-      .calls('POST', '/router/messages/outbound')
-      .slice(start)
-      .find((r) => r.json.user_name === 'carol#1')!;
+    const dm = firstDmTo('carol#1', start);
     expect(dm.json.text).toContain('WaddleBot user twitch-carol');
 
-    const early = await call(
-      h.app,
-      'POST',
-      '/identity/resend',
-      { target_platform: 'discord' },
-      jwtHeaders(h, owner),
-    );
+    const early = await resendDiscordCode(owner);
     expect(early.status).toBe(429);
     expect(early.headers.get('Retry-After')).toBeTruthy();
     clock().advance(61_000);
-    const none = await call(
-      h.app,
-      'POST',
-      '/identity/resend',
-      { target_platform: 'discord' },
-      jwtHeaders(h, other),
-    );
+    const none = await resendDiscordCode(other);
     expect(none.status).toBe(404);
     const before = outboundCount();
-    const resent = await call(
-      h.app,
-      'POST',
-      '/identity/resend',
-      { target_platform: 'discord' },
-      jwtHeaders(h, owner),
-    );
+    const resent = await resendDiscordCode(owner);
     expect(resent.status).toBe(200);
     expect(resent.body.data).toEqual({ expires_in_minutes: 10 });
     const secondCode = await codeSentTo(h, 'carol#1', before);
-    const second = h.router
-      .calls('POST', '/router/messages/outbound')
-      .slice(before)
-      .find((r) => r.json.user_name === 'carol#1')!;
+    const second = firstDmTo('carol#1', before);
     expect(second.json.idempotency_key).toMatch(/:1$/);
 
     const mine = await call(h.app, 'GET', '/identity/pending', undefined, jwtHeaders(h, owner));
