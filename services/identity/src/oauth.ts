@@ -162,17 +162,19 @@ export async function fetchProviderProfile(
   });
   const formHeaders = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json' };
   const noRetry = { retries: 0 };
-  if (provider.name === 'twitch') {
+  /** Twitch and Discord answer the code exchange with `{ access_token }`. */
+  const exchangeForAccessToken = async (client: HttpClient, path: string): Promise<string> => {
     const token = await callProvider(() =>
-      clients.twitchAuth.post<{ access_token?: string }>('/token', form, {
-        headers: formHeaders,
-        ...noRetry,
-      }),
+      client.post<{ access_token?: string }>(path, form, { headers: formHeaders, ...noRetry }),
     );
     if (!token?.access_token) throw new ValidationError('OAuth provider returned no access token');
+    return token.access_token;
+  };
+  if (provider.name === 'twitch') {
+    const accessToken = await exchangeForAccessToken(clients.twitchAuth, '/token');
     const info = await callProvider(() =>
       clients.twitchApi.get<{ data?: Record<string, unknown>[] }>('/users', {
-        headers: { Authorization: `Bearer ${token.access_token}`, 'Client-ID': provider.clientId },
+        headers: { Authorization: `Bearer ${accessToken}`, 'Client-ID': provider.clientId },
       }),
     );
     const u = info?.data?.[0];
@@ -190,16 +192,10 @@ export async function fetchProviderProfile(
     };
   }
   if (provider.name === 'discord') {
-    const token = await callProvider(() =>
-      clients.discordApi.post<{ access_token?: string }>('/oauth2/token', form, {
-        headers: formHeaders,
-        ...noRetry,
-      }),
-    );
-    if (!token?.access_token) throw new ValidationError('OAuth provider returned no access token');
+    const accessToken = await exchangeForAccessToken(clients.discordApi, '/oauth2/token');
     const u = await callProvider(() =>
       clients.discordApi.get<Record<string, unknown>>('/users/@me', {
-        headers: { Authorization: `Bearer ${token.access_token}` },
+        headers: { Authorization: `Bearer ${accessToken}` },
       }),
     );
     if (!u || typeof u.id !== 'string') throw new ValidationError('OAuth provider returned no user');
