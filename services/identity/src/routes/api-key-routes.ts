@@ -1,9 +1,7 @@
-import { ok, restRoute, z, type App, type AppEnv, type ServiceDeps } from '@waddlebot/core';
-import type { Context } from 'hono';
-import { jwtUser } from '../accounts.js';
+import { ok, restRoute, z, type App, type ServiceDeps } from '@waddlebot/core';
 import { createApiKey, listApiKeys, regenerateApiKey, revokeApiKey } from '../api-keys.js';
 import type { IdentityDeps } from '../identity-deps.js';
-import { authenticated } from './route-auth.js';
+import { authenticated, jwtCallerId } from './route-auth.js';
 import { NoParams, UserIdString } from './schemas.js';
 
 const KeyParams = z.object({ key_id: UserIdString });
@@ -11,8 +9,6 @@ const KeyParams = z.object({ key_id: UserIdString });
 /** core-and-admin §3.3 user API keys: JWT only, always the caller's own keys. */
 export function mountApiKeyRoutes(app: App, deps: ServiceDeps, id: IdentityDeps) {
   const jwt = authenticated(deps, id, 'jwt');
-  const me = async (c: Context) =>
-    (await jwtUser(id, (c.get('auth') as AppEnv['Variables']['auth']).user_id)).id;
 
   restRoute(
     app,
@@ -28,14 +24,14 @@ export function mountApiKeyRoutes(app: App, deps: ServiceDeps, id: IdentityDeps)
         expires_in_days: z.number().int().min(1).max(3650).optional(),
       }),
     },
-    async (c, { body }) => ok(c, await createApiKey(id, await me(c), body), 201),
+    async (c, { body }) => ok(c, await createApiKey(id, await jwtCallerId(c, id), body), 201),
   );
 
   restRoute(
     app,
     jwt,
     { method: 'get', path: '/identity/api-keys', summary: "The caller's active API keys", params: NoParams },
-    async (c) => ok(c, { api_keys: await listApiKeys(id, await me(c)) }),
+    async (c) => ok(c, { api_keys: await listApiKeys(id, await jwtCallerId(c, id)) }),
   );
 
   restRoute(
@@ -47,7 +43,7 @@ export function mountApiKeyRoutes(app: App, deps: ServiceDeps, id: IdentityDeps)
       summary: 'Revoke an API key',
       params: KeyParams,
     },
-    async (c, { params }) => ok(c, await revokeApiKey(id, await me(c), Number(params.key_id))),
+    async (c, { params }) => ok(c, await revokeApiKey(id, await jwtCallerId(c, id), Number(params.key_id))),
   );
 
   restRoute(
@@ -59,6 +55,7 @@ export function mountApiKeyRoutes(app: App, deps: ServiceDeps, id: IdentityDeps)
       summary: 'New secret for an API key (same id and expiry)',
       params: KeyParams,
     },
-    async (c, { params }) => ok(c, await regenerateApiKey(id, await me(c), Number(params.key_id))),
+    async (c, { params }) =>
+      ok(c, await regenerateApiKey(id, await jwtCallerId(c, id), Number(params.key_id))),
   );
 }

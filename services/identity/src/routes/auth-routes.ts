@@ -3,14 +3,13 @@ import type { Context } from 'hono';
 import {
   changePassword,
   issueTempPassword,
-  jwtUser,
   login,
   profileOf,
   registerUser,
   updateProfile,
 } from '../accounts.js';
 import type { IdentityDeps } from '../identity-deps.js';
-import { authenticated } from './route-auth.js';
+import { authenticated, jwtCallerId } from './route-auth.js';
 import { NoParams, PlatformAccountId, PlatformParam, UserIdString } from './schemas.js';
 
 const Email = z.string().trim().max(320).pipe(z.email());
@@ -22,8 +21,6 @@ export function mountAuthRoutes(app: App, deps: ServiceDeps, id: IdentityDeps) {
   const jwt = authenticated(deps, id, 'jwt');
   const svc = authenticated(deps, id, 'service');
   const open = async (_c: Context, next: () => Promise<void>) => next();
-  const me = async (c: Context) =>
-    (await jwtUser(id, (c.get('auth') as AppEnv['Variables']['auth']).user_id)).id;
 
   restRoute(
     app,
@@ -94,7 +91,7 @@ export function mountAuthRoutes(app: App, deps: ServiceDeps, id: IdentityDeps) {
     app,
     jwt,
     { method: 'get', path: '/auth/profile', summary: "The caller's profile", params: NoParams },
-    async (c) => ok(c, await profileOf(id, await me(c))),
+    async (c) => ok(c, await profileOf(id, await jwtCallerId(c, id))),
   );
 
   restRoute(
@@ -112,7 +109,7 @@ export function mountAuthRoutes(app: App, deps: ServiceDeps, id: IdentityDeps) {
         primary_platform: PlatformParam.optional(),
       }),
     },
-    async (c, { body }) => ok(c, await updateProfile(id, await me(c), body)),
+    async (c, { body }) => ok(c, await updateProfile(id, await jwtCallerId(c, id), body)),
   );
 
   restRoute(
@@ -125,7 +122,7 @@ export function mountAuthRoutes(app: App, deps: ServiceDeps, id: IdentityDeps) {
       params: NoParams,
       body: z.object({ current_password: z.string().min(1).max(256), new_password: Password }),
     },
-    async (c, { body }) => ok(c, await changePassword(id, await me(c), body)),
+    async (c, { body }) => ok(c, await changePassword(id, await jwtCallerId(c, id), body)),
   );
 
   restRoute(

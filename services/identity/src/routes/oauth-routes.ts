@@ -6,12 +6,11 @@ import {
   restRoute,
   z,
   type App,
-  type AppEnv,
   type ServiceDeps,
 } from '@waddlebot/core';
 import type { Context } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { issueToken, jwtUser } from '../accounts.js';
+import { issueToken } from '../accounts.js';
 import type { IdentityDeps } from '../identity-deps.js';
 import {
   OAUTH_STATE_COOKIE,
@@ -27,7 +26,7 @@ import {
   type ProviderProfile,
 } from '../oauth.js';
 import { activeUser, uidOf } from '../users.js';
-import { authenticated } from './route-auth.js';
+import { authenticated, jwtCallerId } from './route-auth.js';
 
 const COOKIE_PATH = '/auth/oauth';
 /** Server-side state of flows started by `link-url`; the browser never held identity's cookie. */
@@ -125,20 +124,20 @@ export function mountOAuthRoutes(app: App, deps: ServiceDeps, id: IdentityDeps, 
         throw new ValidationError('redirect must point into the portal', [
           { path: 'redirect', message: 'must start with PORTAL_PUBLIC_URL' },
         ]);
-      const user = await jwtUser(id, (c.get('auth') as AppEnv['Variables']['auth']).user_id);
+      const callerId = await jwtCallerId(c, id);
       const state = newStateValue();
       const ttl = id.config.OAUTH_STATE_TTL;
       const saved: OAuthState = {
         state,
         provider: provider.name,
-        user_id: uidOf(user.id),
+        user_id: uidOf(callerId),
         redirect,
         exp: id.clock.nowMs() + ttl * 1000,
       };
       await id.state.kv.set(`${LINK_STATE_PREFIX}${state}`, JSON.stringify(saved), ttl);
       deps.logger.audit({
         action: 'oauth_link_start',
-        user: uidOf(user.id),
+        user: uidOf(callerId),
         result: 'SUCCESS',
         platform: provider.name,
       });
@@ -177,7 +176,7 @@ export function mountOAuthRoutes(app: App, deps: ServiceDeps, id: IdentityDeps, 
     async (c: Context, { params, body }) => {
       const provider = enabledProvider(id.config, params.provider);
       if (!provider) throw new ValidationError('Unknown or disabled OAuth provider');
-      const user = await jwtUser(id, (c.get('auth') as AppEnv['Variables']['auth']).user_id);
+      const callerId = await jwtCallerId(c, id);
       const raw = await takeOnce(`${LINK_DONE_PREFIX}${body.link_code}`);
       let pending: PendingLink | null = null;
       try {
@@ -187,16 +186,16 @@ export function mountOAuthRoutes(app: App, deps: ServiceDeps, id: IdentityDeps, 
       }
       if (!pending || pending.provider !== provider.name || pending.exp <= id.clock.nowMs())
         throw new ValidationError('Invalid or expired link code');
-      if (pending.user_id !== uidOf(user.id)) {
+      if (pending.user_id !== uidOf(callerId)) {
         deps.logger.authz({
           action: 'oauth_link_complete',
-          user: uidOf(user.id),
+          user: uidOf(callerId),
           result: 'DENIED',
           platform: provider.name,
         });
         throw new ForbiddenError('This link was started by another user');
       }
-      const { userId, mergedFrom } = await completeOAuth(id, provider.name, pending.profile, user.id);
+      const { userId, mergedFrom } = await completeOAuth(id, provider.name, pending.profile, callerId);
       return ok(c, {
         user_id: uidOf(userId),
         platform: provider.name,

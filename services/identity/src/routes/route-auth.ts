@@ -34,6 +34,11 @@ export function authenticated(
   };
 }
 
+/** The (still active) user behind the JWT of a JWT-only route. */
+export async function jwtCallerId(c: Context, deps: Pick<IdentityDeps, 'db'>): Promise<number> {
+  return (await jwtUser(deps, (c.get('auth') as AppEnv['Variables']['auth']).user_id)).id;
+}
+
 /**
  * The user a `svc|jwt` call acts for: the JWT's (still active) user, or the `user_id` a trusted
  * service names (core-and-admin §0.3).
