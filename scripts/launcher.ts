@@ -137,7 +137,11 @@ export async function launch(env: Env) {
   const portal = running.find((s) => s.name === 'portal');
   const overlays = running.find((s) => s.name === 'browser-source');
   if (portal) lines.push('', `  portal:   http://${host}:${portal.port}/`);
-  if (overlays) lines.push(`  overlays: http://${host}:${overlays.port}/browser/source/<token>/main`);
+  if (overlays)
+    lines.push(
+      `  overlays: http://${host}:${overlays.port}/browser/source/<token>/{ticker,media,general}` +
+        ' (tokens: GET /browser/source/api/communities/<id>/urls or the portal)',
+    );
   lines.push('', 'Press Ctrl-C to stop.', '');
   process.stdout.write(lines.join('\n'));
 
