@@ -11,7 +11,6 @@ import {
   type OverlayToken,
 } from '../tokens.js';
 import { CommunityIdValue } from './display.js';
-import { guardTokenPath, requireOnTokenPath } from './token-path-guard.js';
 
 const envelope = <T extends z.ZodType>(data: T, description: string) => ({
   description,
@@ -90,13 +89,12 @@ export function mountAdminRoutes(app: App, deps: ServiceDeps, ctx: BrowserSource
     },
   );
 
-  const regeneratePattern = '/browser/source/admin/tokens/{token}/regenerate';
   app.openapi(
     createRoute({
       method: 'post',
-      path: regeneratePattern,
+      path: '/browser/source/admin/tokens/{token}/regenerate',
       summary: 'Replace a token; sockets opened with the old one are closed (1008)',
-      middleware: [requireOnTokenPath(deps.auth, regeneratePattern, 'service', 'jwt')] as const,
+      middleware: [deps.auth.require('service', 'jwt')] as const,
       request: { params: TokenParam },
       responses: {
         200: envelope(
@@ -105,7 +103,7 @@ export function mountAdminRoutes(app: App, deps: ServiceDeps, ctx: BrowserSource
         ),
       },
     }),
-    guardTokenPath(ctx.logger, regeneratePattern, async (c: any): Promise<any> => {
+    async (c: any): Promise<any> => {
       const { token } = c.req.valid('param') as { token: string };
       const current = await findActiveToken(ctx.tokens.db, token);
       if (!current) throw new NotFoundError('Overlay token not found');
@@ -121,20 +119,19 @@ export function mountAdminRoutes(app: App, deps: ServiceDeps, ctx: BrowserSource
         token: fresh.token,
         url: overlayUrl(ctx.tokens.baseUrl, fresh.token, fresh.source_type),
       });
-    }),
+    },
   );
 
-  const deletePattern = '/browser/source/admin/tokens/{token}';
   app.openapi(
     createRoute({
       method: 'delete',
-      path: deletePattern,
+      path: '/browser/source/admin/tokens/{token}',
       summary: 'Deactivate a token; a later POST admin/tokens re-issues one',
-      middleware: [requireOnTokenPath(deps.auth, deletePattern, 'service', 'jwt')] as const,
+      middleware: [deps.auth.require('service', 'jwt')] as const,
       request: { params: TokenParam },
       responses: { 200: envelope(z.object({ deactivated: z.literal(true) }), 'deactivated') },
     }),
-    guardTokenPath(ctx.logger, deletePattern, async (c: any): Promise<any> => {
+    async (c: any): Promise<any> => {
       const { token } = c.req.valid('param') as { token: string };
       const current = await findActiveToken(ctx.tokens.db, token);
       if (!current) throw new NotFoundError('Overlay token not found');
@@ -145,7 +142,7 @@ export function mountAdminRoutes(app: App, deps: ServiceDeps, ctx: BrowserSource
         source_type: current.source_type,
       });
       return ok(c, { deactivated: true as const });
-    }),
+    },
   );
 
   app.openapi(

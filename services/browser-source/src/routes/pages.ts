@@ -5,7 +5,6 @@ import { pageSettings } from '../overlay-settings.js';
 import { overlaySocketUrl, renderOverlayPage } from '../pages/overlay-page.js';
 import { isSourceType } from '../source-types.js';
 import { findActiveToken } from '../tokens.js';
-import { guardTokenPath } from './token-path-guard.js';
 
 const RECONNECT_MS = 5000;
 const CLIENT_PING_MS = 30_000;
@@ -18,16 +17,15 @@ function clientIp(c: any): string | null {
 
 /** The OBS pages (§2.5), the socket path's plain-HTTP answer and the connection stats. */
 export function mountPageRoutes(app: App, deps: ServiceDeps, ctx: BrowserSourceContext) {
-  const pagePattern = '/browser/source/{token}/{source_type}';
   app.openapi(
     createRoute({
       method: 'get',
-      path: pagePattern,
+      path: '/browser/source/{token}/{source_type}',
       summary: 'The OBS overlay page of one token (text/html)',
       request: { params: z.object({ token: z.string(), source_type: z.string() }) },
       responses: { 200: { description: 'overlay page', content: { 'text/html': { schema: z.string() } } } },
     }),
-    guardTokenPath(ctx.logger, pagePattern, async (c: any) => {
+    async (c: any) => {
       const { token, source_type } = c.req.valid('param') as { token: string; source_type: string };
       if (!isSourceType(source_type)) throw new NotFoundError('Overlay not found');
       const row = await findActiveToken(ctx.tokens.db, token);
@@ -62,7 +60,7 @@ export function mountPageRoutes(app: App, deps: ServiceDeps, ctx: BrowserSourceC
         "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src http: https: data:; media-src http: https:; connect-src ws: wss:; base-uri 'none'; form-action 'none'",
       );
       return c.html(html, 200);
-    }),
+    },
   );
 
   // Upgrades never reach Hono (the server's upgrade listener takes them); a plain GET is a mistake.
