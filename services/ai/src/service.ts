@@ -97,9 +97,6 @@ export const service = defineService({
     mountLlmApiRoutes(app, deps, { env, clock: deps.clock, logger: deps.logger, llm: clients });
     mountCommunityConfigRoutes(app, deps, { db, clock: deps.clock, env });
     mountUserMergedRoute(app, deps, (m) => mergeUser(db, history, m));
-    // Every module answers /health as an alias of /readyz (interaction-modules §1.1); the registry
-    // alias of ai is the legacy /api/v1/health.
-    app.get('/health', (c) => app.request('/readyz', { headers: c.req.raw.headers }));
   },
 });
 

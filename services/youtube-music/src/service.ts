@@ -142,8 +142,6 @@ export const service = defineService({
       paths: ['/interaction', '/youtube/music/interaction'],
       handle: (req) => handleYouTubeMusicRequest(chatDeps, req),
     });
-    // interaction-modules §1.1 names `/health` an alias of /readyz for every module.
-    app.get('/health', (c) => app.request('/readyz', { headers: { 'X-Request-Id': c.get('requestId') } }));
     mountTrackEndedRoute(app, deps, store);
     mountYouTubeRestRoutes(app, deps, store);
     mountUserMergedRoute(app, deps, (m) => mergeUser(db, m));

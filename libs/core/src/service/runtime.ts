@@ -109,7 +109,9 @@ export function createApp<S extends import('zod').ZodRawShape, DB>(
     metrics: deps.metrics,
     bodyLimitBytes: def.bodyLimitBytes,
     allowedOrigins: deps.config.ALLOWED_ORIGINS,
-    healthAliases: [serviceInfo(def.name).healthAlias],
+    // `/health` is an alias of /readyz everywhere (interaction-modules §1.1, core-and-admin §0.1),
+    // beside the service's registry alias where that differs (legacy paths such as /router/health).
+    healthAliases: [...new Set([serviceInfo(def.name).healthAlias, '/health'])],
     readiness: [
       { name: 'database', required: true, run: () => deps.database.ping() },
       ...redisCheck,
