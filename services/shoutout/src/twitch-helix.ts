@@ -1,5 +1,10 @@
-import type { Clock, HttpClient, HttpResponse, Logger } from '@waddlebot/core';
-import { UpstreamBreaker } from './upstream-breaker.js';
+import {
+  UpstreamBreaker,
+  type Clock,
+  type HttpClient,
+  type HttpResponse,
+  type Logger,
+} from '@waddlebot/core';
 
 export interface TwitchUser {
   id: string;

@@ -1,5 +1,4 @@
-import type { Clock, HttpClient, Logger } from '@waddlebot/core';
-import { UpstreamBreaker } from './upstream-breaker.js';
+import { UpstreamBreaker, type Clock, type HttpClient, type Logger } from '@waddlebot/core';
 
 /** A creator's YouTube channel as found in their links: an id (`UC…`) or a handle (`@name`). */
 export type YouTubeChannelRef = { channelId: string } | { handle: string };

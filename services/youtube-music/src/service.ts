@@ -8,6 +8,7 @@ import {
   z,
   type Config,
   type ServiceDeps,
+  UpstreamBreaker,
 } from '@waddlebot/core';
 import type { Kysely } from 'kysely';
 import { handleYouTubeMusicRequest, type ChatCommandDeps } from './chat-commands.js';
@@ -15,7 +16,6 @@ import type { YouTubeMusicDB } from './db.js';
 import { migrations } from './migrations/index.js';
 import { mountYouTubeRestRoutes } from './routes/rest.js';
 import { mountTrackEndedRoute } from './routes/track-ended.js';
-import { UpstreamState } from './upstream-state.js';
 import { mergeUser } from './user-merge.js';
 import { YouTubeApi } from './youtube-api.js';
 
@@ -50,15 +50,16 @@ const configShape = {
 type YouTubeMusicDeps = ServiceDeps<Config<typeof configShape>>;
 
 /** One client per service instance, shared by the routes and the readiness check. */
-const clients = new WeakMap<object, { youtube: YouTubeApi; upstream: UpstreamState }>();
+const clients = new WeakMap<object, { youtube: YouTubeApi; upstream: UpstreamBreaker }>();
 function youtubeOf(deps: YouTubeMusicDeps) {
   let entry = clients.get(deps);
   if (!entry) {
-    const upstream = new UpstreamState({
+    const upstream = new UpstreamBreaker({
       clock: deps.clock,
       logger: deps.logger,
-      breakerThreshold: deps.config.YOUTUBE_BREAKER_THRESHOLD,
-      breakerOpenMs: deps.config.YOUTUBE_BREAKER_OPEN_MS,
+      upstream: 'youtube',
+      threshold: deps.config.YOUTUBE_BREAKER_THRESHOLD,
+      openMs: deps.config.YOUTUBE_BREAKER_OPEN_MS,
     });
     const youtube = new YouTubeApi({
       // The own breaker (on the injected clock) replaces the HTTP client's.
@@ -110,7 +111,7 @@ export const service = defineService({
       run: async () => {
         const { youtube, upstream } = youtubeOf(deps);
         if (!youtube.configured) return 'not_configured';
-        if (upstream.breakerOpen || upstream.lastFailed) throw new Error('youtube failing');
+        if (upstream.open || upstream.lastFailed) throw new Error('youtube failing');
         if (upstream.sinceLastOutcomeMs > deps.config.YOUTUBE_HEALTH_PROBE_INTERVAL_MS) await youtube.probe();
       },
     },

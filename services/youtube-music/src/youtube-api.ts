@@ -1,6 +1,5 @@
-import type { HttpClient, ServiceMetrics } from '@waddlebot/core';
+import type { HttpClient, ServiceMetrics, UpstreamBreaker } from '@waddlebot/core';
 import type { TrackSummary } from './db.js';
-import type { UpstreamState } from './upstream-state.js';
 import { formatDuration, isVideoId, isoDurationSeconds } from './video-reference.js';
 
 /** No `YOUTUBE_API_KEY`: the service runs, but search and look-ups cannot (contracts §17.4). */
@@ -32,7 +31,7 @@ export interface YouTubeApiOptions {
   categoryId: string;
   regionCode: string;
   maxSearchResults: number;
-  upstream: UpstreamState;
+  upstream: UpstreamBreaker;
   /** `youtube_api_calls_total{endpoint,result}`. */
   calls: ReturnType<ServiceMetrics['counter']>;
 }
@@ -171,7 +170,7 @@ export class YouTubeApi {
     const { apiKey, http, upstream, calls } = this.opts;
     const endpoint = path.slice(1);
     if (!apiKey) throw new YouTubeNotConfigured();
-    if (upstream.breakerOpen) {
+    if (upstream.open) {
       calls.inc({ endpoint, result: 'breaker_open' });
       throw new YouTubeUnavailable('breaker_open');
     }

@@ -1,3 +1,4 @@
 export * from './dispatch.js';
 export * from './http.js';
 export * from './service.js';
+export * from './upstream-breaker.js';
